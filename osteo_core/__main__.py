@@ -1,0 +1,107 @@
+"""Command line: the same functions the pages call.
+
+    python -m osteo_core score-cohort INPUT --out OUTPUT
+    python -m osteo_core assess --age 67 --sex female --weight 58 --height 160 [...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from osteo_core.errors import OsteoError
+
+
+def _score_cohort(args: argparse.Namespace) -> int:
+    from osteo_core.cohort.score import score_file
+
+    started = time.perf_counter()
+
+    def progress(rows: int) -> None:
+        rate = rows / max(time.perf_counter() - started, 1e-9)
+        print(f"scored {rows:,} rows ({rate:,.0f} rows/s)", file=sys.stderr, flush=True)
+
+    output = Path(args.out)
+    try:
+        totals = score_file(Path(args.input), output, chunk_rows=args.chunk_rows, progress=progress)
+    except OsteoError:
+        output.unlink(missing_ok=True)
+        raise
+    seconds = time.perf_counter() - started
+    print(f"done: {totals['rows']:,} rows, {totals['valid']:,} scored, {totals['with_issues']:,} with issues, "
+          f"{seconds:.1f} s → {output}", file=sys.stderr)
+    return 0
+
+
+def _assess(args: argparse.Namespace) -> int:
+    from osteo_core.clinical.assess import assess_patient
+    from osteo_core.clinical.patient import parse_patient
+
+    values = {"age": args.age, "sex": args.sex, "weight_kg": args.weight, "height_cm": args.height}
+    for name in ("prior_fracture", "parent_hip_fracture", "glucocorticoids", "smoker_current",
+                 "rheumatoid_arthritis", "alcohol_drinks_per_day", "estrogen_therapy", "menopause_status",
+                 "t_score", "race", "fracture_count_after_45"):
+        value = getattr(args, name)
+        if value is not None:
+            values[name] = value
+    patient = parse_patient(values, weight_unit=args.weight_unit, height_unit=args.height_unit)
+    result = assess_patient(patient, explain=False)
+    report = {
+        "osteo_risk": round(result.probability, 4), "risk_category": result.band,
+        "who_category": result.who_category, "model_version": result.model_version,
+        "tools": {t.info.key: {"score": t.score, "flagged": t.flagged, "reason": t.reason} for t in result.tools},
+        "warnings": result.warnings,
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m osteo_core", description="Osteoporosis screening tools.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    cohort = commands.add_parser("score-cohort", help="score a CSV/XLSX/Parquet table of patients")
+    cohort.add_argument("input", help="input table (.csv, .xlsx or .parquet)")
+    cohort.add_argument("--out", required=True, help="output CSV: input columns unchanged plus scores")
+    cohort.add_argument("--chunk-rows", type=int, default=200_000, help="rows per chunk (memory bound)")
+    cohort.set_defaults(func=_score_cohort)
+
+    assess = commands.add_parser("assess", help="assess one patient and print JSON")
+    assess.add_argument("--age", type=float, required=True, help="years")
+    assess.add_argument("--sex", required=True, help="female or male")
+    assess.add_argument("--weight", type=float, required=True, help="weight (kg unless --weight-unit lb)")
+    assess.add_argument("--height", type=float, required=True, help="height (cm unless --height-unit in)")
+    assess.add_argument("--weight-unit", choices=("kg", "lb"), default="kg")
+    assess.add_argument("--height-unit", choices=("cm", "in"), default="cm")
+    for flag in ("prior-fracture", "parent-hip-fracture", "glucocorticoids", "smoker-current",
+                 "rheumatoid-arthritis"):
+        assess.add_argument(f"--{flag}", dest=flag.replace("-", "_"), choices=("yes", "no"))
+    assess.add_argument("--alcohol-drinks-per-day", type=float)
+    assess.add_argument("--fracture-count-after-45", type=int)
+    assess.add_argument("--estrogen-therapy", choices=("never", "past", "current"))
+    assess.add_argument("--menopause-status",
+                        choices=("premenopausal", "perimenopausal", "postmenopausal", "not_applicable"))
+    assess.add_argument("--race")
+    assess.add_argument("--t-score", type=float, help="measured DXA T-score (SD)")
+    assess.set_defaults(func=_assess)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (2 for bad input, 1 for other known errors)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OsteoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Assess one patient: model probability and band, screening tools side by side, SHAP explanation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from osteo_core.clinical.features import model_inputs
+from osteo_core.clinical.patient import WHO_CATEGORY_TEXT, Patient, WhoCategory
+from osteo_core.clinical.risk_model import RISK_BAND_TEXT, RiskModel, load_risk_model
+from osteo_core.clinical.tools import TOOL_INFO, TOOLS, ToolInfo
+from osteo_core.clinical.validate import validate_frame
+from osteo_core.explain.shap_risk import RiskExplanation, explain_risk
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """One screening tool for one patient. ``score`` and ``flagged`` are ``None`` when it does not apply or an
+    input is unknown; ``reason`` then says why."""
+
+    info: ToolInfo
+    score: float | None
+    flagged: bool | None
+    reason: str
+
+    @property
+    def applicable(self) -> bool:
+        return self.score is not None
+
+    @property
+    def meaning(self) -> str:
+        if self.flagged is None:
+            return self.reason
+        return self.info.meaning_flagged if self.flagged else self.info.meaning_not_flagged
+
+
+@dataclass(frozen=True)
+class RiskAssessment:
+    """Everything the Clinical Risk page shows. ``probability`` is 0–1 (self-reported diagnosis, not DXA)."""
+
+    patient: Patient
+    probability: float
+    band: str
+    band_text: str
+    tools: list[ToolResult]
+    explanation: RiskExplanation | None
+    model_version: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def who_category(self) -> WhoCategory | None:
+        return self.patient.who_category
+
+    @property
+    def who_category_text(self) -> str | None:
+        category = self.who_category
+        return None if category is None else WHO_CATEGORY_TEXT[category]
+
+
+def screening_tools(patient: Patient) -> list[ToolResult]:
+    """OST, ORAI and SCORE for one patient."""
+    values = validate_frame(patient.to_frame()).values
+    results = []
+    for key, tool in TOOLS.items():
+        scores = tool(values)
+        score = scores.score.iloc[0]
+        flag = scores.flag.iloc[0]
+        results.append(ToolResult(
+            info=TOOL_INFO[key],
+            score=None if math.isnan(score) else float(score),
+            flagged=None if math.isnan(flag) else bool(flag),
+            reason=str(scores.reason.iloc[0]),
+        ))
+    return results
+
+
+def assess_patient(patient: Patient, model: RiskModel | None = None, explain: bool = True) -> RiskAssessment:
+    """Score one validated patient with the shipped model (or ``model``), the screening tools and SHAP.
+
+    Raises :class:`osteo_core.errors.ModelLoadError` when the shipped model cannot be loaded.
+    """
+    model = model or load_risk_model()
+    inputs = model_inputs(validate_frame(patient.to_frame()).values)
+    probability = float(model.predict(inputs)[0])
+    band = str(model.risk_band(probability)[0])
+    warnings = []
+    low, high = model.metadata.get("training_age_range", (40, 80))
+    if not low <= patient.age <= high:
+        warnings.append(
+            f"Age {patient.age:g} years is outside the training data ({low:g}–{high:g} years): the estimate is an "
+            "extrapolation."
+        )
+    unknown = [name for name in ("prior_fracture", "parent_hip_fracture", "glucocorticoids", "smoker_current",
+                                 "alcohol_drinks_per_day") if getattr(patient, name) is None]
+    if unknown:
+        warnings.append("Not given, so the average was used: " + ", ".join(unknown).replace("_", " ") + ".")
+    explanation = explain_risk(model, inputs)[0] if explain else None
+    return RiskAssessment(
+        patient=patient, probability=probability, band=band, band_text=RISK_BAND_TEXT[band],
+        tools=screening_tools(patient), explanation=explanation, model_version=model.version, warnings=warnings,
+    )

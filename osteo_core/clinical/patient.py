@@ -1,0 +1,118 @@
+"""A single validated patient and the WHO category of a measured T-score."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from osteo_core.clinical.fields import CM_PER_INCH, LB_PER_KG
+from osteo_core.clinical.validate import validate_frame
+from osteo_core.errors import InputValidationError
+
+WhoCategory = Literal["normal", "osteopenia", "osteoporosis"]
+
+WHO_CATEGORY_TEXT = {
+    "normal": "Normal bone density (T-score above −1.0)",
+    "osteopenia": "Low bone mass / osteopenia (T-score between −2.5 and −1.0)",
+    "osteoporosis": "Osteoporosis (T-score −2.5 or lower)",
+}
+
+
+def who_category(t_score: float) -> WhoCategory:
+    """WHO category of a DXA T-score (SD): normal > −1.0; osteopenia −2.5 < T ≤ −1.0; osteoporosis ≤ −2.5.
+
+    Raises ``ValueError`` for a non-finite T-score.
+    """
+    if t_score is None or not math.isfinite(t_score):
+        raise ValueError(f"`t_score` must be a finite number (SD). Got {t_score!r}.")
+    if t_score > -1.0:
+        return "normal"
+    if t_score > -2.5:
+        return "osteopenia"
+    return "osteoporosis"
+
+
+@dataclass(frozen=True)
+class Patient:
+    """A validated patient. Units: age years, weight kg, height cm, BMI kg/m², alcohol drinks/day, T-score SD.
+
+    Optional facts are ``None`` when unknown.
+    """
+
+    age: float
+    sex: Literal["female", "male"]
+    weight_kg: float
+    height_cm: float
+    bmi: float
+    race: str | None = None
+    prior_fracture: bool | None = None
+    fracture_count_after_45: int | None = None
+    parent_hip_fracture: bool | None = None
+    glucocorticoids: bool | None = None
+    smoker_current: bool | None = None
+    alcohol_drinks_per_day: float | None = None
+    rheumatoid_arthritis: bool | None = None
+    estrogen_therapy: str | None = None
+    menopause_status: str | None = None
+    t_score: float | None = None
+
+    @property
+    def who_category(self) -> WhoCategory | None:
+        """WHO category of the measured T-score, or ``None`` without one."""
+        return None if self.t_score is None else who_category(self.t_score)
+
+    def to_record(self) -> dict[str, Any]:
+        """The patient as a flat dict of canonical field names (what ``validate_frame`` accepts)."""
+        return asdict(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A one-row DataFrame of canonical columns."""
+        return pd.DataFrame([self.to_record()])
+
+
+_BOOLEAN_FIELDS = ("prior_fracture", "parent_hip_fracture", "glucocorticoids", "smoker_current",
+                   "rheumatoid_arthritis")
+
+
+def _value_or_none(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def parse_patient(
+    values: Mapping[str, Any], weight_unit: Literal["kg", "lb"] = "kg", height_unit: Literal["cm", "in"] = "cm"
+) -> Patient:
+    """Validate one patient given as ``{field name: value}`` and return a :class:`Patient`.
+
+    ``weight_kg`` is read in ``weight_unit`` and ``height_cm`` in ``height_unit`` and converted to kg and cm.
+    Raises :class:`InputValidationError` listing every problem at once, keyed by field.
+    """
+    record = dict(values)
+    if weight_unit == "lb" and record.get("weight_kg") is not None:
+        record["weight_kg"] = float(record["weight_kg"]) / LB_PER_KG
+    if height_unit == "in" and record.get("height_cm") is not None:
+        record["height_cm"] = float(record["height_cm"]) * CM_PER_INCH
+    frame = pd.DataFrame([{key: _value_or_none(value) for key, value in record.items()}], dtype=object)
+    checked = validate_frame(frame)
+    problems = {name: [m for m in msgs.iloc[0].split("; ") if m] for name, msgs in checked.field_issues.items()}
+    if any(problems.values()):
+        raise InputValidationError(problems)
+    row = checked.values.iloc[0]
+    kwargs: dict[str, Any] = {}
+    for name, value in row.items():
+        value = _value_or_none(value)
+        if value is not None and name in _BOOLEAN_FIELDS:
+            value = bool(value)
+        elif value is not None and name == "fracture_count_after_45":
+            value = int(value)
+        elif value is not None and isinstance(value, float):
+            value = float(value)
+        kwargs[str(name)] = value
+    return Patient(**kwargs)

@@ -1,0 +1,113 @@
+"""The shipped clinical risk model: loading (once, checked against its manifest), prediction and risk bands."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from osteo_core.clinical.features import MODEL_FEATURES
+from osteo_core.config import models_dir
+from osteo_core.errors import ModelLoadError
+
+RiskBand = Literal["low", "moderate", "high"]
+MODEL_NAME = "clinical_risk"
+
+RISK_BAND_TEXT = {
+    "low": "Low: below the model's referral thresholds",
+    "moderate": "Moderate: discuss bone health; consider DXA if other risk factors are present",
+    "high": "High: DXA referral is suggested",
+}
+
+
+@dataclass
+class RiskModel:
+    """A fitted pipeline over ``MODEL_FEATURES`` returning calibrated probabilities of a self-reported
+    osteoporosis diagnosis, plus the background sample SHAP needs and the metadata from training."""
+
+    pipeline: Any
+    background: pd.DataFrame
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("version", "unknown"))
+
+    @property
+    def band_thresholds(self) -> tuple[float, float]:
+        """(moderate, high) probability thresholds, as fractions 0–1."""
+        low, high = self.metadata.get("band_thresholds", (0.05, 0.15))
+        return float(low), float(high)
+
+    def predict(self, inputs: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability (0–1) for each row of model inputs (see ``model_inputs``)."""
+        matrix = inputs.loc[:, list(MODEL_FEATURES)].to_numpy(dtype="float64")
+        if len(matrix) == 0:
+            return np.empty(0)
+        return self.pipeline.predict_proba(matrix)[:, 1]
+
+    def predict_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """Calibrated probability for a float matrix whose columns follow ``MODEL_FEATURES`` (used by SHAP)."""
+        return self.pipeline.predict_proba(np.asarray(matrix, dtype="float64"))[:, 1]
+
+    def risk_band(self, probability: np.ndarray | float) -> np.ndarray:
+        """Risk band ("low", "moderate", "high") for each probability."""
+        moderate, high = self.band_thresholds
+        p = np.atleast_1d(np.asarray(probability, dtype=float))
+        return np.select([p >= high, p >= moderate], ["high", "moderate"], default="low")
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_folder(name: str = MODEL_NAME, root: Path | None = None) -> Path:
+    """Folder of a shipped model: ``models/<name>/``."""
+    return (root or models_dir()) / name
+
+
+@functools.lru_cache(maxsize=4)
+def load_risk_model(folder: Path | None = None) -> RiskModel:
+    """Load the clinical risk model from ``folder`` (default ``models/clinical_risk``), once per folder.
+
+    Raises :class:`ModelLoadError` when the manifest or weights are missing, or the checksum does not match.
+    """
+    folder = Path(folder) if folder else model_folder()
+    manifest_path = folder / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        weights = folder / manifest["file"]
+    except (OSError, KeyError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"Cannot read the model manifest {manifest_path}: {exc}") from exc
+    if not weights.is_file():
+        raise ModelLoadError(f"Model file {weights} is missing; retrain with `python training/train_clinical.py`.")
+    if file_sha256(weights) != manifest.get("sha256"):
+        raise ModelLoadError(f"Model file {weights} does not match the checksum in {manifest_path}.")
+    try:
+        bundle = joblib.load(weights)
+    except Exception as exc:  # joblib raises many types for a corrupt pickle
+        raise ModelLoadError(f"Model file {weights} cannot be loaded: {exc}") from exc
+    return RiskModel(pipeline=bundle["pipeline"], background=bundle["background"], metadata=manifest)
+
+
+def save_risk_model(model: RiskModel, folder: Path) -> Path:
+    """Write ``model.joblib`` and ``manifest.json`` (metadata plus checksum) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = folder / "model.joblib"
+    joblib.dump({"pipeline": model.pipeline, "background": model.background}, weights, compress=3)
+    manifest = dict(model.metadata) | {"file": weights.name, "sha256": file_sha256(weights),
+                                       "features": list(MODEL_FEATURES)}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return weights

@@ -1,0 +1,142 @@
+"""Validated osteoporosis screening tools: OST, ORAI and SCORE.
+
+Each tool is vectorised over a validated frame (see :func:`osteo_core.clinical.validate.validate_frame`) and returns
+its score (NaN where it does not apply or an input is unknown), its flag and, where empty, the reason. Formulas and
+cut-offs follow the original publications as summarised in ``shared/REFERENCE.md``:
+
+* OST  — Adler et al., Mayo Clin Proc 2003;78:723 (men); Koh et al. 2001 (women). 0.2 × (weight kg − age years),
+  truncated to an integer. Refer women if OST < 2 and men if OST < 4 (University of Washington osteoporosis tool).
+* ORAI — Cadarette et al., CMAJ 2000;162:1289. Women aged 45 or older. Refer if score ≥ 9.
+* SCORE — Lydick et al., Am J Manag Care 1998;4:37. Women. Refer if score ≥ 6.
+
+OSIRIS is left out: its exact weights could not be confirmed from the primary paper here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from osteo_core.clinical.fields import LB_PER_KG
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    """Description of a screening tool for display: name, cut-off in words, citation."""
+
+    key: str
+    name: str
+    cutoff: str
+    population: str
+    citation: str
+    meaning_flagged: str
+    meaning_not_flagged: str
+
+
+TOOL_INFO: dict[str, ToolInfo] = {
+    "ost": ToolInfo(
+        "ost", "OST (Osteoporosis Self-assessment Tool)",
+        "refer women if OST < 2, men if OST < 4", "women and men",
+        "Adler RA et al. Mayo Clin Proc 2003;78:723-7; Koh LKH et al. Osteoporos Int 2001;12:699-705",
+        "Low weight for age: DXA referral is advised by this tool.",
+        "Weight for age above the cut-off: this tool alone does not call for DXA.",
+    ),
+    "orai": ToolInfo(
+        "orai", "ORAI (Osteoporosis Risk Assessment Instrument)", "refer if score ≥ 9", "women aged 45 or older",
+        "Cadarette SM et al. CMAJ 2000;162:1289-94",
+        "Score at or above 9: DXA referral is advised by this tool.",
+        "Score below 9: this tool alone does not call for DXA.",
+    ),
+    "score": ToolInfo(
+        "score", "SCORE (Simple Calculated Osteoporosis Risk Estimation)", "refer if score ≥ 6", "women",
+        "Lydick E et al. Am J Manag Care 1998;4:37-48",
+        "Score at or above 6: DXA referral is advised by this tool.",
+        "Score below 6: this tool alone does not call for DXA.",
+    ),
+}
+
+
+@dataclass
+class ToolScores:
+    """Vectorised result of one tool: ``score`` (float, NaN when not computed), ``flag`` (1.0/0.0/NaN) and
+    ``reason`` ("" when computed, otherwise why not)."""
+
+    score: pd.Series
+    flag: pd.Series
+    reason: pd.Series
+
+
+def _reasons(index: pd.Index, conditions: list[tuple[pd.Series, str]]) -> pd.Series:
+    reason = pd.Series("", index=index, dtype=object)
+    for mask, text in conditions:
+        reason = reason.where(~(mask & (reason == "")), text)
+    return reason
+
+
+def _finish(score: pd.Series, reason: pd.Series, flagged: pd.Series) -> ToolScores:
+    usable = reason == ""
+    score = score.where(usable)
+    flag = flagged.astype("float64").where(usable)
+    return ToolScores(score=score, flag=flag, reason=reason)
+
+
+def ost(values: pd.DataFrame) -> ToolScores:
+    """OST index = trunc(0.2 × (weight kg − age years)). Flag: women < 2, men < 4."""
+    raw = 0.2 * (values["weight_kg"] - values["age"])
+    score = np.trunc(raw.round(9))
+    reason = _reasons(values.index, [
+        (values["age"].isna() | values["weight_kg"].isna() | values["sex"].isna(), "needs age, sex and weight"),
+    ])
+    cutoff = np.where(values["sex"] == "male", 4.0, 2.0)
+    return _finish(score, reason, score < cutoff)
+
+
+def orai(values: pd.DataFrame) -> ToolScores:
+    """ORAI for women ≥ 45: age points + weight points + 2 if not on estrogen now. Flag: ≥ 9."""
+    age, weight = values["age"], values["weight_kg"]
+    age_points = np.select([age >= 75, age >= 65, age >= 55], [15.0, 9.0, 5.0], default=0.0)
+    weight_points = np.select([weight < 60, weight < 70], [9.0, 3.0], default=0.0)
+    estrogen_points = np.where(values["estrogen_therapy"] == "current", 0.0, 2.0)
+    score = pd.Series(age_points + weight_points + estrogen_points, index=values.index)
+    reason = _reasons(values.index, [
+        (values["sex"] != "female", "not applicable: ORAI was validated in women only"),
+        (age < 45, "not applicable: ORAI is for women aged 45 or older"),
+        (values["estrogen_therapy"].isna(), "needs estrogen/hormone therapy status"),
+        (age.isna() | weight.isna(), "needs age and weight"),
+    ])
+    return _finish(score, reason, score >= 9)
+
+
+def fracture_count(values: pd.DataFrame) -> pd.Series:
+    """Fragility fractures after 45 as used by SCORE: the count if given, 0 if no prior fracture, else NaN."""
+    count = values["fracture_count_after_45"]
+    return count.where(count.notna(), np.where(values["prior_fracture"] == 0.0, 0.0, np.nan))
+
+
+def score(values: pd.DataFrame) -> ToolScores:
+    """SCORE for women: 5 if not Black + 4 if RA + 4 per fracture after 45 (max 3) + 1 if never estrogen
+    + 3 × first digit of age − trunc(weight lb / 10). Flag: ≥ 6."""
+    fractures = fracture_count(values)
+    weight_lb = values["weight_kg"] * LB_PER_KG
+    total = (
+        np.where(values["race"] == "nh_black", 0.0, 5.0)
+        + 4.0 * values["rheumatoid_arthritis"].fillna(0.0)
+        + 4.0 * fractures.clip(upper=3).fillna(0.0)
+        + np.where(values["estrogen_therapy"] == "never", 1.0, 0.0)
+        + 3.0 * np.floor(values["age"] / 10.0)
+        - np.trunc((weight_lb / 10.0).round(9))
+    )
+    reason = _reasons(values.index, [
+        (values["sex"] != "female", "not applicable: SCORE was validated in women only"),
+        (values["race"].isna(), "needs race/ethnicity"),
+        (values["rheumatoid_arthritis"].isna(), "needs rheumatoid arthritis status"),
+        (fractures.isna(), "needs the number of fragility fractures after 45"),
+        (values["estrogen_therapy"].isna(), "needs estrogen/hormone therapy status"),
+        (values["age"].isna() | values["weight_kg"].isna(), "needs age and weight"),
+    ])
+    return _finish(pd.Series(total, index=values.index), reason, total >= 6)
+
+
+TOOLS = {"ost": ost, "orai": orai, "score": score}

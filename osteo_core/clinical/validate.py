@@ -1,0 +1,210 @@
+"""Vectorised validation of patient records against the schema in :mod:`osteo_core.clinical.fields`.
+
+One engine serves both a single patient (a one-row frame) and a cohort of millions of rows: each check is a boolean
+mask over the whole column, and each problem becomes a message of the form
+"`age` must be between 18 and 110 (years). Got 12."
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from osteo_core.clinical.fields import (
+    BMI_RANGE,
+    FALSE_WORDS,
+    FIELDS,
+    FIELDS_BY_NAME,
+    TRUE_WORDS,
+    UNIT_COLUMNS,
+    FieldSpec,
+)
+
+_MISSING_WORDS = ["", "nan", "null", "na", "n/a", "<na>", "none", "nat"]
+_MISSING_CATEGORY_WORDS = ["", "nan", "null", "<na>", "nat"]
+
+
+@dataclass
+class ValidatedFrame:
+    """Typed, canonical patient columns plus the problems found in each row.
+
+    ``values`` has one column per schema field plus ``bmi`` (kg/m²): numbers and booleans as float64 (booleans 1.0/0.0,
+    NaN when unknown), categories as canonical strings or ``None``. ``field_issues`` maps a field name to a Series of
+    messages ("" where that field is fine). ``issues`` joins them per row with "; ".
+    """
+
+    values: pd.DataFrame
+    field_issues: dict[str, pd.Series]
+    issues: pd.Series
+
+    @property
+    def valid(self) -> pd.Series:
+        """Boolean Series, True for rows without any problem."""
+        return self.issues == ""
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Stripped string view of a column, with missing values as ""."""
+    text = series.astype("string").fillna("").str.strip()
+    return text.astype(object)
+
+
+def _format_numbers(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: f"{v:g}")
+
+
+def _append(messages: pd.Series, mask: pd.Series | np.ndarray, text: pd.Series | str) -> pd.Series:
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return messages
+    messages = messages.copy()
+    addition = text[mask] if isinstance(text, pd.Series) else text
+    current = messages[mask]
+    messages[mask] = np.where(current == "", addition, current + "; " + addition)
+    return messages
+
+
+def _parse_number(spec: FieldSpec, raw: pd.Series, messages: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = raw.astype("float64")
+        text = None
+        bad = pd.Series(False, index=raw.index)
+    else:
+        text = _text(raw)
+        missing = text.str.lower().isin(_MISSING_WORDS)
+        values = pd.to_numeric(text.where(~missing, None), errors="coerce").astype("float64")
+        bad = values.isna() & ~missing
+        messages = _append(messages, bad, f"`{spec.name}` must be a number{spec.unit_text}. Got '" + text + "'.")
+    values = values.where(np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan)))
+    if spec.kind == "integer":
+        fractional = values.notna() & (values != np.floor(values))
+        messages = _append(
+            messages, fractional,
+            f"`{spec.name}` must be a whole number{spec.unit_text}. Got " + _format_numbers(values) + ".",
+        )
+        values = values.where(~fractional)
+    return values, messages
+
+
+def _check_range(spec: FieldSpec, values: pd.Series, messages: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if spec.minimum is None or spec.maximum is None:
+        return values, messages
+    outside = values.notna() & ((values < spec.minimum) | (values > spec.maximum))
+    if outside.any():
+        got = values.copy()
+        messages = _append(
+            messages, outside,
+            f"`{spec.name}` must be between {spec.minimum:g} and {spec.maximum:g}{spec.unit_text}. Got "
+            + _format_numbers(got.where(outside, 0.0)) + ".",
+        )
+    return values.where(~outside), messages
+
+
+def _parse_boolean(spec: FieldSpec, raw: pd.Series, messages: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = _text(raw).str.lower()
+    values = pd.Series(np.nan, index=raw.index, dtype="float64")
+    values[text.isin(TRUE_WORDS)] = 1.0
+    values[text.isin(FALSE_WORDS)] = 0.0
+    bad = values.isna() & ~text.isin(_MISSING_WORDS)
+    messages = _append(
+        messages, bad, f"`{spec.name}` must be yes or no (1/0, true/false). Got '" + _text(raw) + "'.",
+    )
+    return values, messages
+
+
+def _parse_category(spec: FieldSpec, raw: pd.Series, messages: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = _text(raw)
+    lower = text.str.lower().str.replace("-", "_", regex=False)
+    lookup = {choice: choice for choice in spec.choices} | spec.choice_aliases
+    lookup |= {key.replace(" ", "_"): value for key, value in spec.choice_aliases.items()}
+    lookup |= {choice.replace("_", " "): choice for choice in spec.choices}
+    values = lower.map(lookup)
+    values = values.astype(object).where(values.notna(), None)
+    bad = values.isna() & ~lower.isin(_MISSING_CATEGORY_WORDS)
+    messages = _append(
+        messages, bad, f"`{spec.name}` must be one of {', '.join(spec.choices)}. Got '" + text + "'.",
+    )
+    return values, messages
+
+
+_PARSERS = {"number": _parse_number, "integer": _parse_number, "boolean": _parse_boolean, "category": _parse_category}
+
+
+def _column_for(frame: pd.DataFrame, spec: FieldSpec) -> tuple[pd.Series | None, float]:
+    """The column holding ``spec`` and the factor converting it to the canonical unit."""
+    if spec.name in frame.columns:
+        return frame[spec.name], 1.0
+    for column, (target, factor) in UNIT_COLUMNS.items():
+        if target == spec.name and column in frame.columns:
+            return frame[column], factor
+    return None, 1.0
+
+
+def validate_frame(frame: pd.DataFrame) -> ValidatedFrame:
+    """Parse and check every schema field of ``frame`` (canonical column names, see ``map_columns``).
+
+    Columns in other units (``weight_lb``, ``height_in``) are converted to kg and cm. Missing optional columns are
+    treated as unknown. Never raises on bad values: problems come back per row in the result.
+    """
+    index = frame.index
+    values: dict[str, pd.Series] = {}
+    field_issues: dict[str, pd.Series] = {}
+    empty = pd.Series("", index=index, dtype=object)
+    for spec in FIELDS:
+        raw, factor = _column_for(frame, spec)
+        messages = empty
+        if raw is None:
+            parsed = pd.Series(None if spec.kind == "category" else np.nan, index=index,
+                               dtype=object if spec.kind == "category" else "float64")
+        else:
+            parsed, messages = _PARSERS[spec.kind](spec, raw, messages)
+            if spec.kind in ("number", "integer"):
+                parsed, messages = _check_range(spec, parsed * factor, messages)
+        if spec.required:
+            missing = parsed.isna() & (messages == "")
+            messages = _append(messages, missing, f"`{spec.name}` is required{spec.unit_text}.")
+        values[spec.name] = parsed
+        field_issues[spec.name] = messages
+    values, field_issues = _check_relations(values, field_issues, empty)
+    table = pd.DataFrame(values, index=index)
+    joined = empty
+    for messages in field_issues.values():
+        joined = _append(joined, messages != "", messages)
+    return ValidatedFrame(values=table, field_issues=field_issues, issues=joined)
+
+
+def _check_relations(
+    values: dict[str, pd.Series], field_issues: dict[str, pd.Series], empty: pd.Series
+) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+    """Checks that involve more than one field: derived BMI, menopause in men, fracture counts."""
+    height_m = values["height_cm"] / 100.0
+    bmi = values["weight_kg"] / (height_m * height_m)
+    low, high = BMI_RANGE
+    outside = bmi.notna() & ((bmi < low) | (bmi > high))
+    field_issues["bmi"] = _append(
+        empty, outside,
+        f"`bmi` derived from weight and height must be between {low:g} and {high:g} (kg/m²). Got "
+        + bmi.where(outside, 0.0).map(lambda v: f"{v:.1f}") + ".",
+    )
+    values["bmi"] = bmi.where(~outside)
+
+    menopause = values["menopause_status"]
+    male_menopause = (values["sex"] == "male") & menopause.notna() & (menopause != "not_applicable")
+    field_issues["menopause_status"] = _append(
+        field_issues["menopause_status"], male_menopause,
+        "`menopause_status` must be not_applicable for a male patient. Got '" + menopause.astype(str) + "'.",
+    )
+    count = values["fracture_count_after_45"]
+    contradiction = (values["prior_fracture"] == 0.0) & (count > 0)
+    field_issues["fracture_count_after_45"] = _append(
+        field_issues["fracture_count_after_45"], contradiction,
+        "`fracture_count_after_45` is " + _format_numbers(count.fillna(0)) + " but `prior_fracture` is no.",
+    )
+    return values, field_issues
+
+
+def field_spec(name: str) -> FieldSpec:
+    """The :class:`FieldSpec` called ``name``. Raises ``KeyError`` for an unknown field."""
+    return FIELDS_BY_NAME[name]

@@ -1,0 +1,137 @@
+"""Score a cohort table: validate every row, run the risk model and the screening tools, keep bad rows.
+
+The scoring is vectorised over a whole chunk; files are streamed in chunks so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from osteo_core.clinical.features import model_inputs
+from osteo_core.clinical.risk_model import RiskModel, load_risk_model
+from osteo_core.clinical.tools import orai, ost, score
+from osteo_core.clinical.validate import validate_frame
+from osteo_core.cohort.columns import ColumnMapping, map_columns
+from osteo_core.errors import TableReadError
+
+SCORE_COLUMNS = ("osteo_risk", "risk_category", "ost_index", "ost_flag", "orai_score", "score_score", "issues")
+DEFAULT_CHUNK_ROWS = 200_000
+
+
+def score_frame(frame: pd.DataFrame, model: RiskModel, mapping: ColumnMapping | None = None) -> pd.DataFrame:
+    """Return ``frame`` with the score columns appended (``SCORE_COLUMNS``), rows and input columns unchanged.
+
+    Rows with problems get their messages in ``issues`` and empty scores. ``mapping`` (source → canonical column)
+    defaults to auto-detection. Raises :class:`TableReadError` when a required field has no column.
+    """
+    mapping = mapping or map_columns(list(frame.columns))
+    _require_fields(mapping)
+    canonical = frame[list(mapping.mapping)].rename(columns=mapping.mapping)
+    canonical.index = frame.index
+    checked = validate_frame(canonical)
+    valid = checked.valid.to_numpy()
+    values = checked.values
+    out = frame.copy()
+    risk = np.full(len(frame), np.nan)
+    if valid.any():
+        risk[valid] = model.predict(model_inputs(values[valid]))
+    category = np.where(valid, model.risk_band(risk), "")
+    ost_result, orai_result, score_result = ost(values), orai(values), score(values)
+    out["osteo_risk"] = np.round(risk, 4)
+    out["risk_category"] = category
+    out["ost_index"] = pd.array(ost_result.score.where(valid), dtype="Int64")
+    out["ost_flag"] = pd.array(ost_result.flag.where(valid), dtype="Int64")
+    out["orai_score"] = pd.array(orai_result.score.where(valid), dtype="Int64")
+    out["score_score"] = pd.array(score_result.score.where(valid), dtype="Int64")
+    out["issues"] = checked.issues.to_numpy()
+    return out
+
+
+def _require_fields(mapping: ColumnMapping) -> None:
+    from osteo_core.clinical.fields import REQUIRED_FIELDS, UNIT_COLUMNS
+
+    present = {UNIT_COLUMNS[c][0] if c in UNIT_COLUMNS else c for c in mapping.mapping.values()}
+    missing = [name for name in REQUIRED_FIELDS if name not in present]
+    if missing:
+        raise TableReadError(
+            "The table has no column for required field(s) " + ", ".join(f"`{m}`" for m in missing)
+            + ". Accepted names include age, sex, weight_kg (or weight_lb), height_cm (or height_in)."
+        )
+
+
+def read_table_chunks(path: Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Yield the table at ``path`` in chunks, every cell read as text for CSV (so values pass through unchanged).
+
+    CSV delimiters (comma, semicolon, tab) are sniffed; a UTF-8 byte-order mark is removed. XLSX reads the first
+    sheet; Parquet is read by row group. Raises :class:`TableReadError` for an unreadable, empty or unknown file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise TableReadError(f"Input file {path} does not exist.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt", ".tsv"):
+            yield from _csv_chunks(path, chunk_rows)
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
+            yield pd.read_excel(path, sheet_name=0)
+        elif suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
+                yield batch.to_pandas()
+        else:
+            raise TableReadError(f"Unsupported file type '{suffix}'. Use .csv, .xlsx or .parquet.")
+    except TableReadError:
+        raise
+    except (ValueError, OSError, UnicodeDecodeError, ImportError) as exc:
+        raise TableReadError(f"Cannot read {path.name}: {exc}") from exc
+
+
+def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    with open(path, "rb") as handle:
+        head = handle.read(64 * 1024)
+    if not head.strip():
+        raise TableReadError(f"{path.name} is empty.")
+    text = head.decode("utf-8-sig", errors="replace")
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    reader = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False, chunksize=chunk_rows,
+                         encoding="utf-8-sig", skipinitialspace=False)
+    yield from reader
+
+
+def score_file(
+    input_path: Path,
+    output_path: Path,
+    model: RiskModel | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Score ``input_path`` (CSV, XLSX or Parquet) into the CSV ``output_path``, chunk by chunk.
+
+    ``progress`` is called with the number of rows done after each chunk. Returns counts of rows, valid rows and
+    rows with issues. Raises :class:`TableReadError` for an unreadable file or missing required columns.
+    """
+    model = model or load_risk_model()
+    output_path = Path(output_path)
+    totals = {"rows": 0, "valid": 0, "with_issues": 0}
+    mapping: ColumnMapping | None = None
+    with open(output_path, "w", newline="", encoding="utf-8") as out:
+        for index, chunk in enumerate(read_table_chunks(input_path, chunk_rows)):
+            if mapping is None:
+                mapping = map_columns(list(chunk.columns))
+            scored = score_frame(chunk, model, mapping)
+            scored.to_csv(out, header=index == 0, index=False)
+            totals["rows"] += len(scored)
+            bad = int((scored["issues"] != "").sum())
+            totals["with_issues"] += bad
+            totals["valid"] += len(scored) - bad
+            if progress:
+                progress(totals["rows"])
+    if mapping is None:
+        raise TableReadError(f"{Path(input_path).name} has no rows.")
+    return totals
