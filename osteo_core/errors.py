@@ -29,3 +29,7 @@ class TableReadError(OsteoError, ValueError):
 
 class ModelLoadError(OsteoError, RuntimeError):
     """A shipped model file is missing, corrupt or does not match its manifest."""
+
+
+class ImageReadError(OsteoError, ValueError):
+    """An image file is empty, corrupt, too large or in an unsupported format."""

@@ -1,0 +1,152 @@
+"""Clinical Risk: one patient's routine facts -> model probability, screening tools and what drove the estimate."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_support import DISCLAIMER
+from app_support.loaders import read_model_card, warm_up_risk_model
+from app_support.widgets import (
+    category,
+    compact,
+    error_slot,
+    help_text,
+    issues_summary,
+    label,
+    modifiable_lines,
+    show_field_issues,
+    tool_card,
+    yes_no,
+)
+from osteo_core.clinical.assess import assess_patient
+from osteo_core.clinical.features import FEATURE_LABELS
+from osteo_core.clinical.fields import RACE_LABELS
+from osteo_core.clinical.patient import parse_patient
+from osteo_core.errors import InputValidationError, ModelLoadError
+from osteo_core.explain.plots import risk_gauge_figure, shap_waterfall_figure
+
+ESTROGEN_LABELS = {"never": "Never", "past": "Past", "current": "Current"}
+MENOPAUSE_LABELS = {"premenopausal": "Premenopausal", "perimenopausal": "Perimenopausal",
+                    "postmenopausal": "Postmenopausal", "not_applicable": "Not applicable (men)"}
+SEX_LABELS = {"female": "Female", "male": "Male"}
+
+st.title("🩺 Clinical risk")
+st.info(DISCLAIMER)
+
+model = None
+try:
+    model = warm_up_risk_model()
+except ModelLoadError as exc:
+    st.error(f"The risk model cannot be loaded, so no estimate can be made. Details: {exc}")
+
+summary = st.empty()
+slots: dict = {}
+with st.form("patient"):
+    st.subheader("Patient")
+    left, middle, right = st.columns(3)
+    with left:
+        age = st.number_input(label("age"), value=None, step=1.0, format="%g", key="age")
+        error_slot(slots, "age")
+        sex = st.radio(label("sex"), list(SEX_LABELS), index=None, key="sex", horizontal=True,
+                       format_func=SEX_LABELS.get)
+        error_slot(slots, "sex")
+        weight_unit = st.radio("Weight unit", ["kg", "lb"], key="weight_unit", horizontal=True)
+        weight = st.number_input("Weight (kg or lb, as chosen above)", value=None, step=0.5, format="%g",
+                                 key="weight")
+        error_slot(slots, "weight_kg")
+        height_unit = st.radio("Height unit", ["cm", "in"], key="height_unit", horizontal=True)
+        height = st.number_input("Height (cm or in, as chosen above)", value=None, step=0.5, format="%g",
+                                 key="height")
+        error_slot(slots, "height_cm", "bmi")
+        race = category("race", RACE_LABELS, key="race", text="Race/ethnicity (optional)")
+        error_slot(slots, "race")
+    with middle:
+        prior_fracture = yes_no("prior_fracture", key="prior_fracture")
+        error_slot(slots, "prior_fracture")
+        fracture_count = st.number_input(label("fracture_count_after_45", "number"), value=None, step=1,
+                                         help=help_text("fracture_count_after_45"), key="fracture_count")
+        error_slot(slots, "fracture_count_after_45")
+        parent_hip = yes_no("parent_hip_fracture", key="parent_hip_fracture")
+        error_slot(slots, "parent_hip_fracture")
+        glucocorticoids = yes_no("glucocorticoids", key="glucocorticoids",
+                                 text="Glucocorticoid use (≥3 months daily)")
+        error_slot(slots, "glucocorticoids")
+        smoker = yes_no("smoker_current", key="smoker_current", text="Current smoking")
+        error_slot(slots, "smoker_current")
+        alcohol = st.number_input(label("alcohol_drinks_per_day"), value=None, step=0.5, format="%g",
+                                  help=help_text("alcohol_drinks_per_day"), key="alcohol")
+        error_slot(slots, "alcohol_drinks_per_day")
+    with right:
+        ra = yes_no("rheumatoid_arthritis", key="rheumatoid_arthritis")
+        error_slot(slots, "rheumatoid_arthritis")
+        estrogen = category("estrogen_therapy", ESTROGEN_LABELS, key="estrogen_therapy")
+        error_slot(slots, "estrogen_therapy")
+        menopause = category("menopause_status", MENOPAUSE_LABELS, key="menopause_status",
+                             text="Menopause status (women only)")
+        error_slot(slots, "menopause_status")
+        has_t_score = st.checkbox("A DXA T-score is available", key="has_t_score")
+        t_score = st.number_input(label("t_score"), value=None, step=0.1, format="%.1f", key="t_score",
+                                  help=(help_text("t_score") or "") + " Used only when the box above is ticked.")
+        error_slot(slots, "t_score")
+        if t_score is not None and not has_t_score:
+            st.caption("A T-score is entered but not used: tick “A DXA T-score is available”.")
+    submitted = st.form_submit_button("Estimate risk", type="primary", key="submit")
+
+if submitted:
+    values = compact({
+        "age": age, "sex": sex, "weight_kg": weight, "height_cm": height, "race": race,
+        "prior_fracture": prior_fracture, "fracture_count_after_45": fracture_count,
+        "parent_hip_fracture": parent_hip, "glucocorticoids": glucocorticoids, "smoker_current": smoker,
+        "alcohol_drinks_per_day": alcohol, "rheumatoid_arthritis": ra, "estrogen_therapy": estrogen,
+        "menopause_status": menopause, "t_score": t_score if has_t_score else None,
+    })
+    st.session_state.pop("clinical_assessment", None)
+    st.session_state["clinical_field_issues"] = {}
+    try:
+        patient = parse_patient(values, weight_unit=weight_unit, height_unit=height_unit)
+        if model is not None:
+            with st.spinner("Estimating…"):
+                st.session_state["clinical_assessment"] = assess_patient(patient, model=model)
+    except InputValidationError as exc:
+        st.session_state["clinical_field_issues"] = exc.field_issues
+
+issues = st.session_state.get("clinical_field_issues", {})
+if issues:
+    summary.error(issues_summary(issues) + " See the messages next to each entry.")
+    show_field_issues(slots, issues)
+
+result = st.session_state.get("clinical_assessment")
+if result is not None and model is not None:
+    st.header("Result")
+    band_icon = {"low": "🟢", "moderate": "🟠", "high": "🔴"}[result.band]
+    metric_col, text_col = st.columns([1, 2])
+    metric_col.metric("Estimated probability of a diagnosed osteoporosis", f"{100 * result.probability:.1f} %")
+    text_col.markdown(f"### {band_icon} {result.band.capitalize()} risk band\n{result.band_text}")
+    st.plotly_chart(risk_gauge_figure(result.probability, model.band_thresholds), width="stretch")
+    if result.who_category_text:
+        st.markdown(f"**Entered DXA T-score {result.patient.t_score:.1f} SD** — WHO category: "
+                    f"{result.who_category_text}.")
+    for warning in result.warnings:
+        st.warning(warning)
+
+    st.subheader("Validated screening tools")
+    for column, tool in zip(st.columns(len(result.tools)), result.tools, strict=True):
+        with column, st.container(border=True):
+            tool_card(tool)
+
+    if result.explanation is not None:
+        st.subheader("What moved this estimate")
+        st.plotly_chart(shap_waterfall_figure(result.explanation), width="stretch")
+        st.markdown("**Factors you can change**")
+        lines = modifiable_lines(result.explanation.modifiable().to_dict(), FEATURE_LABELS,
+                                 result.explanation.display_values.to_dict())
+        st.markdown("\n".join(f"- {line}" for line in lines))
+        st.caption("These are associations learned by the model, not proof that changing a factor changes "
+                   "the risk. Unknown facts use the training average.")
+
+    st.caption(f"Model version: `{result.model_version}`")
+
+with st.expander("Model card: what the model is, how it was tested, its limits"):
+    st.markdown(read_model_card("clinical_risk") or "The model card is missing.")
+
+st.info(DISCLAIMER)

@@ -1,0 +1,41 @@
+"""Home: what the dashboard is, who it is for, and its limits. Draws instantly: imports no ML libraries."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_support import DISCLAIMER
+
+st.title("🦴 Osteoporosis screening")
+st.markdown(
+    "This dashboard turns routine facts about a patient — age, sex, weight, height, fractures, medicines, "
+    "smoking and alcohol — into an **explainable osteoporosis risk signal** and a **suggested next step**: "
+    "whether a DXA scan referral is worth considering."
+)
+st.warning(DISCLAIMER)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Who it is for")
+    st.markdown(
+        "- Primary-care clinicians and nurses deciding whom to refer for a DXA scan.\n"
+        "- Adults aged 40–80, the ages the model was trained on.\n"
+        "- Not for people already diagnosed or treated for osteoporosis, nor for children."
+    )
+with right:
+    st.subheader("What you get")
+    st.markdown(
+        "- A probability (%) with a low / moderate / high band.\n"
+        "- The validated screening tools OST, ORAI and SCORE side by side, with their cut-offs.\n"
+        "- Which facts raised or lowered the estimate, and which of them a patient can change.\n"
+        "- The WHO category of a measured DXA T-score (SD), when one is entered."
+    )
+
+st.subheader("Start")
+st.page_link("pages/clinical_risk.py", label="Clinical risk: assess one patient", icon="🩺")
+st.page_link("pages/model_cards.py", label="Model cards: how the model was built and tested", icon="📄")
+
+st.caption(
+    "The model estimates the chance of a *self-reported doctor's diagnosis* of osteoporosis in US NHANES "
+    "adults; it does not measure bone density or estimate fracture risk. DXA is the diagnostic test."
+)

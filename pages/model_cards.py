@@ -1,0 +1,25 @@
+"""Model cards: each shipped model's card (models/<name>/model_card.md) and its evaluation numbers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_support.loaders import list_models, read_evaluation, read_model_card
+
+st.title("📄 Model cards")
+st.caption("How each shipped model was built and tested, what it is for, and where it must not be used.")
+
+names = list_models()
+if not names:
+    st.error("No model cards were found in the models folder. Train a model first (see the README).")
+    st.stop()
+
+name = st.selectbox("Model", names, format_func=lambda n: n.replace("_", " ").capitalize(), key="model_card")
+st.markdown(read_model_card(name) or "This model card cannot be read.")
+
+evaluation = read_evaluation(name)
+with st.expander("Evaluation numbers (evaluation.json)"):
+    if evaluation is None:
+        st.info("No evaluation file for this model.")
+    else:
+        st.json(evaluation, expanded=2)
