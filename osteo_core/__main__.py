@@ -1,6 +1,7 @@
 """Command line: the same functions the pages call.
 
     python -m osteo_core score-cohort INPUT --out OUTPUT
+    python -m osteo_core predict-images --task knee-kl --out OUT.csv PATH [PATH ...]
     python -m osteo_core assess --age 67 --sex female --weight 58 --height 160 [...]
 """
 
@@ -33,6 +34,27 @@ def _score_cohort(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     print(f"done: {totals['rows']:,} rows, {totals['valid']:,} scored, {totals['with_issues']:,} with issues, "
           f"{seconds:.1f} s → {output}", file=sys.stderr)
+    return 0
+
+
+def _predict_images(args: argparse.Namespace) -> int:
+    from osteo_core.imaging.batch import find_images, predict_knee_files
+    from osteo_core.imaging.knee_grader import load_knee_grader
+
+    files = find_images(args.paths)
+    print(f"{len(files)} image file(s) found", file=sys.stderr)
+    grader = load_knee_grader()
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        print(f"{args.task}: {done}/{total} images ({done / max(time.perf_counter() - started, 1e-9):.1f}/s)",
+              file=sys.stderr, flush=True)
+
+    table = predict_knee_files(files, grader, progress=progress)
+    table.to_csv(args.out, index=False)
+    rejected = int((table["status"] == "rejected").sum())
+    print(f"done: {len(table)} files, {len(table) - rejected} graded, {rejected} rejected → {args.out}",
+          file=sys.stderr)
     return 0
 
 
@@ -69,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--chunk-rows", type=int, default=200_000, help="rows per chunk (memory bound)")
     cohort.set_defaults(func=_score_cohort)
 
+    images = commands.add_parser("predict-images", help="grade radiographs in files or folders")
+    images.add_argument("--task", required=True, choices=("knee-kl",), help="knee-kl: Kellgren-Lawrence grade 0-4")
+    images.add_argument("--out", required=True, help="output CSV, one row per file")
+    images.add_argument("paths", nargs="+", help="image files or folders (searched for .png .jpg .jpeg .dcm)")
+    images.set_defaults(func=_predict_images)
+
     assess = commands.add_parser("assess", help="assess one patient and print JSON")
     assess.add_argument("--age", type=float, required=True, help="years")
     assess.add_argument("--sex", required=True, help="female or male")
@@ -95,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as exc:
+    except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OsteoError as exc:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -14,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from osteo_core.clinical.features import MODEL_FEATURES
-from osteo_core.config import models_dir
 from osteo_core.errors import ModelLoadError
+from osteo_core.model_files import model_folder as shared_model_folder
+from osteo_core.model_files import read_manifest, write_manifest
 
 RiskBand = Literal["low", "moderate", "high"]
 MODEL_NAME = "clinical_risk"
@@ -64,18 +63,9 @@ class RiskModel:
         return np.select([p >= high, p >= moderate], ["high", "moderate"], default="low")
 
 
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def model_folder(name: str = MODEL_NAME, root: Path | None = None) -> Path:
-    """Folder of a shipped model: ``models/<name>/``."""
-    return (root or models_dir()) / name
+    """Folder of a shipped model (default the clinical risk model): ``models/<name>/``."""
+    return shared_model_folder(name, root)
 
 
 @functools.lru_cache(maxsize=4)
@@ -85,16 +75,8 @@ def load_risk_model(folder: Path | None = None) -> RiskModel:
     Raises :class:`ModelLoadError` when the manifest or weights are missing, or the checksum does not match.
     """
     folder = Path(folder) if folder else model_folder()
-    manifest_path = folder / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text())
-        weights = folder / manifest["file"]
-    except (OSError, KeyError, json.JSONDecodeError) as exc:
-        raise ModelLoadError(f"Cannot read the model manifest {manifest_path}: {exc}") from exc
-    if not weights.is_file():
-        raise ModelLoadError(f"Model file {weights} is missing; retrain with `python training/train_clinical.py`.")
-    if file_sha256(weights) != manifest.get("sha256"):
-        raise ModelLoadError(f"Model file {weights} does not match the checksum in {manifest_path}.")
+    manifest = read_manifest(folder)
+    weights = folder / manifest["file"]
     try:
         bundle = joblib.load(weights)
     except Exception as exc:  # joblib raises many types for a corrupt pickle
@@ -107,7 +89,5 @@ def save_risk_model(model: RiskModel, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     weights = folder / "model.joblib"
     joblib.dump({"pipeline": model.pipeline, "background": model.background}, weights, compress=3)
-    manifest = dict(model.metadata) | {"file": weights.name, "sha256": file_sha256(weights),
-                                       "features": list(MODEL_FEATURES)}
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_manifest(folder, weights, dict(model.metadata) | {"features": list(MODEL_FEATURES)})
     return weights

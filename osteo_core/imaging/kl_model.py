@@ -34,6 +34,9 @@ def build_kl_model(size: int = 224, classes: int = 5):
     backbone = keras.applications.MobileNetV3Small(
         input_tensor=scaled, include_top=False, weights=None, include_preprocessing=False
     )
+    for layer in backbone.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.momentum = 0.99  # Keras' 0.999 leaves inference statistics stale for thousands of steps
     features = layers.Activation("linear", name=LAST_CONV_LAYER)(backbone.output)
     pooled = layers.GlobalAveragePooling2D(name="pool")(features)
     pooled = layers.Dropout(0.3, name="dropout")(pooled)

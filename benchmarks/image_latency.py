@@ -1,0 +1,85 @@
+"""Latency of an image model: p50/p95 per image (prediction alone and with Grad-CAM) and batch throughput.
+
+Usage: python benchmarks/image_latency.py [--images 40] [--out benchmarks/results/knee_kl_latency.json]
+Uses synthetic radiograph-like images, so it runs without the real data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def synthetic_images(count: int, size: int = 224, seed: int = 0) -> list[np.ndarray]:
+    """Radiograph-like uint8 images (dark background, two bright bone shapes, noise)."""
+    rng = np.random.default_rng(seed)
+    images = []
+    for _ in range(count):
+        image = np.full((size, size), 30.0)
+        gap = rng.integers(4, 20)
+        image[: size // 2 - gap, size // 4: 3 * size // 4] = rng.integers(140, 200)
+        image[size // 2 + gap:, size // 4: 3 * size // 4] = rng.integers(140, 200)
+        images.append(np.clip(image + rng.normal(0, 10, image.shape), 0, 255).astype(np.uint8))
+    return images
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    p50, p95 = np.percentile(samples, [50, 95])
+    return {"p50_ms": round(float(p50), 1), "p95_ms": round(float(p95), 1)}
+
+
+def measure_latency(grader, images: list[np.ndarray], batch: int = 32) -> dict:
+    """Per-image latency of ``grader.predict`` (preprocessing included) and of predict + Grad-CAM, after a warm-up,
+    plus throughput for batches of ``batch``."""
+    grader.predict(images[:1])
+    grader.heatmap(images[0])
+    alone, with_cam = [], []
+    for image in images:
+        tick = time.perf_counter()
+        [prediction] = grader.predict([image])
+        alone.append(1000 * (time.perf_counter() - tick))
+        tick = time.perf_counter()
+        [prediction] = grader.predict([image])
+        grader.heatmap(image, prediction.grade)
+        with_cam.append(1000 * (time.perf_counter() - tick))
+    stack = (images * (batch // len(images) + 1))[:batch]
+    grader.predict(stack)
+    tick = time.perf_counter()
+    rounds = 3
+    for _ in range(rounds):
+        grader.predict(stack)
+    throughput = rounds * batch / (time.perf_counter() - tick)
+    return {
+        "images": len(images), "predict": _percentiles(alone), "predict_with_gradcam": _percentiles(with_cam),
+        "batch_size": batch, "batch_images_per_second": round(throughput, 1),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, CPU only",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def main() -> None:
+    from osteo_core.imaging.knee_grader import load_knee_grader
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=40)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "knee_kl_latency.json")
+    args = parser.parse_args()
+    result = {"model": "knee_kl"} | measure_latency(load_knee_grader(), synthetic_images(args.images))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

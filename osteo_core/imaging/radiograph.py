@@ -1,0 +1,82 @@
+"""A loaded radiograph with the facts the sanity checks need, and the honest pre-model checks themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from osteo_core.errors import ImageReadError
+from osteo_core.imaging.read import is_dicom, read_radiograph
+
+
+@dataclass
+class Radiograph:
+    """Grayscale ``pixels`` (uint8, bone bright), the file's colourfulness (0 for gray, up to ~1 for vivid colour)
+    and the source format ("dicom" or "bitmap")."""
+
+    pixels: np.ndarray
+    colourfulness: float = 0.0
+    source_format: str = "bitmap"
+    metadata: dict[str, object] = field(default_factory=dict)
+
+
+def _colourfulness(data: bytes) -> float:
+    """Mean HSV saturation (0–1) of a bitmap, over pixels that are not very dark."""
+    import cv2
+
+    colour = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if colour is None:
+        return 0.0
+    step = max(1, int(np.sqrt(colour.shape[0] * colour.shape[1] / 250_000)))
+    hsv = cv2.cvtColor(colour[::step, ::step], cv2.COLOR_BGR2HSV)
+    value = hsv[:, :, 2]
+    mask = value > 30
+    return float(hsv[:, :, 1][mask].mean() / 255.0) if mask.any() else 0.0
+
+
+def load_radiograph(source: str | Path | bytes, name: str = "") -> Radiograph:
+    """Read a file (path or bytes) into a :class:`Radiograph`. Raises :class:`ImageReadError` with the reason."""
+    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+    name = name or (Path(source).name if isinstance(source, (str, Path)) else "")
+    pixels = read_radiograph(data, name=name)
+    if is_dicom(data, name):
+        return Radiograph(pixels=pixels, source_format="dicom")
+    return Radiograph(pixels=pixels, colourfulness=_colourfulness(data))
+
+
+MAX_COLOURFULNESS = 0.15
+MIN_CONTRAST_SD = 12.0
+MAX_ASPECT_RATIO = 3.0
+MIN_SIDE = 64
+
+
+def sanity_problems(radiograph: Radiograph) -> list[str]:
+    """Reasons why an image cannot be a usable radiograph, from simple measurements (empty list = passes).
+
+    These are honest sanity checks, not a learned body-part classifier: a photo of another gray object passes.
+    """
+    pixels = radiograph.pixels
+    problems = []
+    if radiograph.colourfulness > MAX_COLOURFULNESS:
+        problems.append(f"the image is in colour (saturation {radiograph.colourfulness:.2f}); radiographs are "
+                        "grayscale")
+    if pixels.std() < MIN_CONTRAST_SD:
+        problems.append(f"the image is nearly uniform (contrast SD {pixels.std():.1f} gray levels); it looks blank")
+    height, width = pixels.shape
+    if max(height, width) / min(height, width) > MAX_ASPECT_RATIO:
+        problems.append(f"the image is {width}×{height} pixels, an aspect ratio above {MAX_ASPECT_RATIO:g}:1")
+    if min(height, width) < MIN_SIDE:
+        problems.append(f"the image is too small ({width}×{height} pixels; need at least {MIN_SIDE} on each side)")
+    return problems
+
+
+def check_readable(source: str | Path | bytes, name: str = "") -> tuple[Radiograph | None, str]:
+    """Load and sanity-check; returns (radiograph, "") or (None or radiograph, reason)."""
+    try:
+        radiograph = load_radiograph(source, name)
+    except (ImageReadError, OSError) as exc:
+        return None, str(exc)
+    problems = sanity_problems(radiograph)
+    return radiograph, "; ".join(problems)

@@ -1,0 +1,51 @@
+"""Shipped model folders: ``models/<name>/`` with weights, ``manifest.json`` (file, sha256, settings), a model card
+and an evaluation file. Loading always checks the weights against the manifest's checksum."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from osteo_core.config import models_dir
+from osteo_core.errors import ModelLoadError
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_folder(name: str, root: Path | None = None) -> Path:
+    """Folder of a shipped model: ``models/<name>/``."""
+    return (root or models_dir()) / name
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of a model folder, checked against its weights file.
+
+    Raises :class:`ModelLoadError` when the manifest or weights are missing or the checksum does not match.
+    """
+    manifest_path = Path(folder) / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        weights = Path(folder) / manifest["file"]
+    except (OSError, KeyError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"Cannot read the model manifest {manifest_path}: {exc}") from exc
+    if not weights.is_file():
+        raise ModelLoadError(f"Model file {weights} is missing; see the README for how to retrain it.")
+    if file_sha256(weights) != manifest.get("sha256"):
+        raise ModelLoadError(f"Model file {weights} does not match the checksum in {manifest_path}.")
+    return manifest
+
+
+def write_manifest(folder: Path, weights: Path, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Write ``manifest.json`` for ``weights`` (its name and checksum) plus ``metadata``; returns the manifest."""
+    manifest = dict(metadata) | {"file": Path(weights).name, "sha256": file_sha256(weights)}
+    (Path(folder) / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
