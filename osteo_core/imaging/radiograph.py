@@ -8,42 +8,37 @@ from pathlib import Path
 import numpy as np
 
 from osteo_core.errors import ImageReadError
-from osteo_core.imaging.read import is_dicom, read_radiograph
+from osteo_core.imaging.read import decode_image
 
 
 @dataclass
 class Radiograph:
-    """Grayscale ``pixels`` (uint8, bone bright), the file's colourfulness (0 for gray, up to ~1 for vivid colour)
-    and the source format ("dicom" or "bitmap")."""
+    """Grayscale ``pixels`` (uint8, bone bright), the file's colourfulness (0 for gray, up to ~1 for vivid colour),
+    the source format ("dicom", "png", "jpeg", …) and patient ``facts`` read from a DICOM header (age_years, sex)."""
 
     pixels: np.ndarray
     colourfulness: float = 0.0
     source_format: str = "bitmap"
-    metadata: dict[str, object] = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)
 
 
-def _colourfulness(data: bytes) -> float:
-    """Mean HSV saturation (0–1) of a bitmap, over pixels that are not very dark."""
+def colourfulness(rgb: np.ndarray | None) -> float:
+    """Mean HSV saturation (0–1) of an RGB uint8 image over pixels that are not very dark; 0 for ``None``."""
+    if rgb is None:
+        return 0.0
     import cv2
 
-    colour = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
-    if colour is None:
-        return 0.0
-    step = max(1, int(np.sqrt(colour.shape[0] * colour.shape[1] / 250_000)))
-    hsv = cv2.cvtColor(colour[::step, ::step], cv2.COLOR_BGR2HSV)
-    value = hsv[:, :, 2]
-    mask = value > 30
+    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / 250_000)))
+    hsv = cv2.cvtColor(np.ascontiguousarray(rgb[::step, ::step]), cv2.COLOR_RGB2HSV)
+    mask = hsv[:, :, 2] > 30
     return float(hsv[:, :, 1][mask].mean() / 255.0) if mask.any() else 0.0
 
 
 def load_radiograph(source: str | Path | bytes, name: str = "") -> Radiograph:
     """Read a file (path or bytes) into a :class:`Radiograph`. Raises :class:`ImageReadError` with the reason."""
-    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
-    name = name or (Path(source).name if isinstance(source, (str, Path)) else "")
-    pixels = read_radiograph(data, name=name)
-    if is_dicom(data, name):
-        return Radiograph(pixels=pixels, source_format="dicom")
-    return Radiograph(pixels=pixels, colourfulness=_colourfulness(data))
+    decoded = decode_image(source, name)
+    return Radiograph(pixels=decoded.pixels, colourfulness=colourfulness(decoded.rgb),
+                      source_format=decoded.source_format, facts=decoded.facts)
 
 
 MAX_COLOURFULNESS = 0.15

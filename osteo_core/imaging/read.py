@@ -1,8 +1,16 @@
-"""Read a radiograph file (PNG, JPEG, BMP, TIFF or DICOM) into a grayscale ``uint8`` array (see package docs)."""
+"""Read a radiograph file (PNG, JPEG, BMP, TIFF or DICOM) into a grayscale ``uint8`` array (see package docs).
+
+Guards: file-size and pixel-count limits checked from the header *before* decoding (decompression bombs), EXIF
+orientation applied, 16-bit and float images scaled by their own range, alpha dropped, CMYK/palette converted.
+DICOM: modality LUT (rescale slope/intercept), VOI LUT/window, MONOCHROME1 inverted, multi-frame refused. Of the
+DICOM header only the patient's age and sex are kept (to pre-fill facts); nothing identifying is returned.
+"""
 
 from __future__ import annotations
 
 import io
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -10,20 +18,53 @@ import numpy as np
 from osteo_core.errors import ImageReadError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_PIXELS = 60_000_000
+MAX_PIXELS = 50_000_000
+MIN_SIDE = 32
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".dcm", ".dicom")
+
+
+@dataclass
+class DecodedImage:
+    """``pixels``: 2-D uint8, bone bright. ``rgb``: (H, W, 3) uint8 for colour files, else ``None``.
+    ``source_format``: "dicom" or the bitmap format name. ``facts``: DICOM age (years) and sex, when present."""
+
+    pixels: np.ndarray
+    rgb: np.ndarray | None = None
+    source_format: str = "bitmap"
+    facts: dict[str, object] = field(default_factory=dict)
 
 
 def _to_uint8(array: np.ndarray) -> np.ndarray:
     """Scale any numeric grayscale array to 0–255 using its own range (min → 0, max → 255)."""
     array = np.asarray(array, dtype=np.float64)
-    low, high = np.nanmin(array), np.nanmax(array)
-    if not np.isfinite(low) or not np.isfinite(high) or high <= low:
+    finite = array[np.isfinite(array)]
+    if finite.size == 0 or finite.max() <= finite.min():
         return np.zeros(array.shape, dtype=np.uint8)
-    return np.clip((array - low) * (255.0 / (high - low)), 0, 255).round().astype(np.uint8)
+    low, high = finite.min(), finite.max()
+    return np.clip((np.nan_to_num(array, nan=low) - low) * (255.0 / (high - low)), 0, 255).round().astype(np.uint8)
 
 
-def _read_dicom(data: bytes) -> np.ndarray:
+def _check_size(width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise ImageReadError(
+            f"The image is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels); the limit is "
+            f"{MAX_PIXELS / 1e6:.0f} megapixels. Downscale it before uploading."
+        )
+
+
+def _dicom_facts(dataset) -> dict[str, object]:
+    facts: dict[str, object] = {}
+    match = re.fullmatch(r"(\d{1,3})([YMWD])", str(getattr(dataset, "PatientAge", "")).strip())
+    if match:
+        value, unit = int(match.group(1)), match.group(2)
+        facts["age_years"] = {"Y": value, "M": value / 12, "W": value / 52, "D": value / 365}[unit]
+    sex = str(getattr(dataset, "PatientSex", "")).strip().upper()
+    if sex in ("F", "M"):
+        facts["sex"] = "female" if sex == "F" else "male"
+    return facts
+
+
+def _read_dicom(data: bytes) -> DecodedImage:
     import pydicom
     from pydicom.pixels import apply_modality_lut, apply_voi_lut
 
@@ -33,9 +74,8 @@ def _read_dicom(data: bytes) -> np.ndarray:
             raise ImageReadError("The DICOM file has no pixel data (it may be a report or a structured document).")
         if int(getattr(dataset, "NumberOfFrames", 1) or 1) > 1:
             raise ImageReadError("Multi-frame DICOM is not supported: export the single radiograph frame.")
-        pixels = dataset.pixel_array
-        pixels = apply_modality_lut(pixels, dataset)
-        pixels = apply_voi_lut(pixels, dataset)
+        _check_size(int(dataset.Columns), int(dataset.Rows))
+        pixels = apply_voi_lut(apply_modality_lut(dataset.pixel_array, dataset), dataset)
     except ImageReadError:
         raise
     except Exception as exc:  # pydicom raises many types for broken files
@@ -45,24 +85,35 @@ def _read_dicom(data: bytes) -> np.ndarray:
     image = _to_uint8(pixels)
     if str(getattr(dataset, "PhotometricInterpretation", "")).upper() == "MONOCHROME1":
         image = 255 - image
-    return image
+    return DecodedImage(pixels=image, source_format="dicom", facts=_dicom_facts(dataset))
 
 
-def _read_bitmap(data: bytes) -> np.ndarray:
-    import cv2
+def _read_bitmap(data: bytes) -> DecodedImage:
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED | cv2.IMREAD_ANYDEPTH)
-    if image is None:
-        raise ImageReadError("The file is not a readable PNG, JPEG, BMP or TIFF image (corrupt or another format).")
-    if image.ndim == 3:
-        channels = image.shape[2]
-        if channels == 4:
-            image = image[:, :, :3]
-        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.shape[2] == 3 else image[:, :, 0]
-    if image.dtype != np.uint8:
-        image = _to_uint8(image)
-    return image
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            _check_size(*opened.size)
+            image = ImageOps.exif_transpose(opened)
+            image.load()
+            fmt = (opened.format or "bitmap").lower()
+    except ImageReadError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ImageReadError(f"The image looks like a decompression bomb and was refused: {exc}") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise ImageReadError(
+            "The file is not a readable PNG, JPEG, BMP or TIFF image (corrupt, truncated or another format)."
+        ) from exc
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        return DecodedImage(pixels=_to_uint8(np.asarray(image)), source_format=fmt)
+    if image.mode in ("L", "1"):
+        return DecodedImage(pixels=np.asarray(image.convert("L")), source_format=fmt)
+    if image.mode in ("LA", "La"):
+        return DecodedImage(pixels=np.asarray(image.getchannel(0)), source_format=fmt)
+    rgb = np.asarray(image.convert("RGB"))
+    gray = np.asarray(image.convert("RGB").convert("L"))
+    return DecodedImage(pixels=gray, rgb=rgb, source_format=fmt)
 
 
 def is_dicom(data: bytes, name: str = "") -> bool:
@@ -70,30 +121,41 @@ def is_dicom(data: bytes, name: str = "") -> bool:
     return data[128:132] == b"DICM" or Path(name).suffix.lower() in (".dcm", ".dicom")
 
 
-def read_radiograph(source: str | Path | bytes, name: str = "") -> np.ndarray:
-    """Read a radiograph from a path or bytes into a 2-D ``uint8`` array, bone bright.
+def _too_big(size: int) -> ImageReadError:
+    return ImageReadError(f"The file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB.")
 
-    Raises :class:`ImageReadError` for an empty, oversized, corrupt or unsupported file, with the reason.
-    """
+
+def read_bytes(source: str | Path | bytes) -> bytes:
+    """The bytes of a path or bytes object, refusing empty and oversized files. Raises :class:`ImageReadError`."""
     if isinstance(source, (str, Path)):
         path = Path(source)
-        name = name or path.name
         try:
             size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise _too_big(size)
+            data = path.read_bytes()
         except OSError as exc:
-            raise ImageReadError(f"Cannot open {path}: {exc.strerror}.") from exc
-        if size > MAX_FILE_BYTES:
-            raise ImageReadError(f"The file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB.")
-        data = path.read_bytes()
+            raise ImageReadError(f"Cannot open {path.name}: {exc.strerror}.") from exc
     else:
         data = bytes(source)
     if not data:
         raise ImageReadError("The file is empty (0 bytes).")
     if len(data) > MAX_FILE_BYTES:
-        raise ImageReadError(f"The file is {len(data) / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB.")
-    image = _read_dicom(data) if is_dicom(data, name) else _read_bitmap(data)
-    if image.size > MAX_PIXELS:
-        raise ImageReadError(f"The image has {image.size / 1e6:.0f} megapixels; the limit is {MAX_PIXELS / 1e6:.0f}.")
-    if min(image.shape) < 32:
-        raise ImageReadError(f"The image is too small ({image.shape[1]}×{image.shape[0]} pixels); need ≥ 32×32.")
-    return image
+        raise _too_big(len(data))
+    return data
+
+
+def decode_image(source: str | Path | bytes, name: str = "") -> DecodedImage:
+    """Read and decode a file (path or bytes). Raises :class:`ImageReadError` with the reason."""
+    name = name or (Path(source).name if isinstance(source, (str, Path)) else "")
+    data = read_bytes(source)
+    decoded = _read_dicom(data) if is_dicom(data, name) else _read_bitmap(data)
+    height, width = decoded.pixels.shape
+    if min(height, width) < MIN_SIDE:
+        raise ImageReadError(f"The image is too small ({width}×{height} pixels); need ≥ {MIN_SIDE}×{MIN_SIDE}.")
+    return decoded
+
+
+def read_radiograph(source: str | Path | bytes, name: str = "") -> np.ndarray:
+    """Read a radiograph into a 2-D ``uint8`` array, bone bright. Raises :class:`ImageReadError` with the reason."""
+    return decode_image(source, name).pixels

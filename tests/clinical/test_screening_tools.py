@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from osteo_core.clinical.assess import screening_tools
@@ -96,6 +96,7 @@ def test_every_tool_has_citation_and_cutoff():
         assert info.citation and info.cutoff and info.population
 
 
+@settings(deadline=None, max_examples=50)
 @given(age=st.integers(18, 109), weight=st.floats(40, 150), sex=st.sampled_from(["female", "male"]))
 def test_ost_never_rises_with_age(age, weight, sex):
     younger = tools_for(age=age, sex=sex, weight_kg=weight, height_cm=170)["ost"].score
