@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_support.navigation import pages_for
+
 st.set_page_config(page_title="Osteoporosis screening", page_icon="🦴", layout="wide")
 
-home = st.Page("pages/home.py", title="Home", icon="🏠", default=True)
-clinical_risk = st.Page("pages/clinical_risk.py", title="Clinical risk", icon="🩺")
-model_cards = st.Page("pages/model_cards.py", title="Model cards", icon="📄")
-
-# Pages still to come from other issues are registered here once they work, in their task group:
-#   "Screening": image screening (radiograph), knee osteoarthritis staging, cohort upload, recommendations;
-#   login / account pages go in their own group.
-pages = {
-    "Screening": [clinical_risk],
-    "About": [home, model_cards],
+role = None  # no login configured yet: every page is shown
+navigation = {
+    group: [st.Page(e.path, title=e.title, icon=e.icon, default=e.default) for e in entries]
+    for group, entries in pages_for(role).items()
 }
-
-page = st.navigation(pages)
+page = st.navigation(navigation)
 st.sidebar.caption("An aid to referral, not a diagnosis.")
 page.run()

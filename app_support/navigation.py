@@ -1,0 +1,40 @@
+"""The table of pages: where each lives, its title, task group and which roles may open it.
+
+`streamlit_app.py` builds `st.navigation` from this table; a page is listed only once it works.
+Roles: admin (everything), clinician (single cases and history), analyst (cohorts), demo (synthetic cases only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL_ROLES = ("admin", "clinician", "analyst", "demo")
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    path: str
+    title: str
+    icon: str
+    group: str
+    roles: tuple[str, ...] = ALL_ROLES
+    default: bool = False
+
+
+PAGES: tuple[PageEntry, ...] = (
+    PageEntry("pages/clinical_risk.py", "Clinical risk", "🩺", "Screening", ("admin", "clinician", "demo")),
+    PageEntry("pages/knee_staging.py", "Knee staging", "🦵", "Screening", ("admin", "clinician", "demo")),
+    PageEntry("pages/home.py", "Home", "🏠", "About", default=True),
+    PageEntry("pages/model_cards.py", "Model cards", "📄", "About"),
+)
+
+GROUP_ORDER = ("Screening", "Cohort", "Follow-up", "Models", "About", "Account")
+
+
+def pages_for(role: str | None) -> dict[str, list[PageEntry]]:
+    """Pages a role may open, grouped in display order (``None`` = no login configured: every page)."""
+    grouped: dict[str, list[PageEntry]] = {}
+    for entry in PAGES:
+        if role is None or role in entry.roles:
+            grouped.setdefault(entry.group, []).append(entry)
+    return {group: grouped[group] for group in GROUP_ORDER if group in grouped}

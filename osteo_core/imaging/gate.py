@@ -1,0 +1,100 @@
+"""Body-part and quality gate: is this a knee radiograph, a hand radiograph, or not a usable radiograph?
+
+A small CNN (trained by ``training/train_gate.py``) runs after the rule-based sanity checks (colour, blank, odd
+shape). Every image model runs behind it; a rejection always says why.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from osteo_core.config import models_dir
+from osteo_core.errors import ModelLoadError
+from osteo_core.imaging.preprocess import prepare_for_model
+from osteo_core.imaging.radiograph import Radiograph, sanity_problems
+from osteo_core.model_files import read_manifest
+
+GATE_CLASSES = ("knee", "hand", "other")
+GATE_MODEL_NAME = "body_part_gate"
+GATE_SIZE = 128
+
+
+def build_gate_model(size: int = GATE_SIZE):
+    """Four conv blocks (16–96 filters) → global average → softmax over knee / hand / other."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((size, size, 1), name="image")
+    x = layers.Rescaling(2.0, -1.0)(inputs)
+    for filters in (16, 32, 64, 96):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
+        x = layers.Activation("relu")(x)
+        x = layers.MaxPooling2D()(x)
+    x = layers.Activation("linear", name="gate_features")(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(0.2)(x)
+    outputs = layers.Dense(len(GATE_CLASSES), activation="softmax", name="gate_probabilities")(x)
+    return keras.Model(inputs, outputs, name="body_part_gate")
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    """``body_part`` is "knee", "hand" or "other"; ``usable`` is False with a plain-words ``reason`` otherwise."""
+
+    body_part: str
+    probabilities: dict[str, float]
+    usable: bool
+    reason: str
+
+
+class BodyPartGate:
+    """The loaded gate model with its acceptance threshold (minimum probability of the winning body part)."""
+
+    def __init__(self, model: Any, metadata: dict[str, Any]):
+        self.model = model
+        self.metadata = metadata
+        self.threshold = float(metadata.get("accept_threshold", 0.5))
+        self.size = int(metadata.get("input_size", GATE_SIZE))
+
+    def probabilities(self, images: list[np.ndarray]) -> np.ndarray:
+        """(N, 3) probabilities of knee / hand / other for grayscale uint8 images."""
+        batch = np.stack([prepare_for_model(image, self.size) for image in images])
+        return np.asarray(self.model(batch, training=False))
+
+    def check(self, radiograph: Radiograph, expected: tuple[str, ...] = ("knee", "hand")) -> GateVerdict:
+        """Rule-based checks first, then the learned gate. ``expected`` lists the body parts the caller accepts."""
+        problems = sanity_problems(radiograph)
+        probs = self.probabilities([radiograph.pixels])[0]
+        named = {name: round(float(p), 4) for name, p in zip(GATE_CLASSES, probs, strict=True)}
+        best = GATE_CLASSES[int(np.argmax(probs))]
+        if problems:
+            return GateVerdict("other", named, False, "Not a usable radiograph: " + "; ".join(problems) + ".")
+        if best == "other" or probs.max() < self.threshold:
+            return GateVerdict("other", named, False,
+                               f"This does not look like a knee or hand radiograph (gate: {named['other']:.0%} "
+                               "not a usable radiograph). Upload a plain X-ray of one knee (AP/PA view).")
+        if best not in expected:
+            return GateVerdict(best, named, False,
+                               f"This looks like a {best} radiograph ({named[best]:.0%}); this analysis needs a "
+                               f"{' or '.join(expected)} radiograph.")
+        return GateVerdict(best, named, True, "")
+
+
+@functools.lru_cache(maxsize=2)
+def load_gate(folder: Path | None = None) -> BodyPartGate:
+    """Load the gate from ``folder`` (default ``models/body_part_gate``) once. Raises :class:`ModelLoadError`."""
+    folder = Path(folder) if folder else models_dir() / GATE_MODEL_NAME
+    manifest = read_manifest(folder)
+    try:
+        import keras
+
+        model = keras.models.load_model(folder / manifest["file"], compile=False)
+    except Exception as exc:  # keras raises many types for a broken file
+        raise ModelLoadError(f"The body-part gate in {folder} cannot be loaded: {exc}") from exc
+    return BodyPartGate(model, manifest)

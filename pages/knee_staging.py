@@ -1,0 +1,125 @@
+"""Knee Staging: one knee radiograph -> Kellgren–Lawrence grade, its conformal range, probabilities and Grad-CAM."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_support.loaders import get_knee_grader, knee_heatmap, predict_knee, read_knee_upload, read_model_card
+from osteo_core.errors import ModelLoadError
+from osteo_core.explain.overlay import overlay_heatmap
+from osteo_core.imaging.figures import kl_probability_figure
+from osteo_core.imaging.kl_model import KL_DEFINITIONS, KL_NAMES, KL_SOURCE
+
+KNEE_DISCLAIMER = (
+    "**The Kellgren–Lawrence (KL) grade describes knee osteoarthritis** — joint-space narrowing, osteophytes "
+    "(bony spurs), sclerosis — seen on a knee radiograph. **It says nothing about bone density or osteoporosis.** "
+    "The grade is an aid for a clinician reading the image, not a diagnosis."
+)
+ACCEPTED = (
+    "Only knee radiographs are graded: an AP or PA view of **one** knee joint (PNG, JPEG or DICOM). Before grading, "
+    "the file goes through simple sanity checks — unreadable or empty file, colour photo, blank image, very "
+    "elongated shape, too small. These are not a learned body-part detector: a gray image of something else can "
+    "pass them and would get a meaningless grade."
+)
+CAM_METHODS = {"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}
+NEXT_STEPS = {
+    "none": ("**No radiographic osteoarthritis (KL 0–1).** Keep active: regular exercise and a healthy weight "
+             "protect the joint. Knee pain with a normal radiograph still deserves a clinical assessment."),
+    "oa": ("**Radiographic osteoarthritis (KL 2–3).** Discuss exercise therapy (strengthening, low-impact "
+           "activity), weight management and physiotherapy; these are the first-line treatments."),
+    "severe": ("**Severe radiographic osteoarthritis (KL 4).** If the knee causes symptoms — pain, stiffness, "
+               "loss of function — despite first-line care, discuss referral to orthopaedics. Exercise therapy "
+               "and weight management still apply."),
+}
+
+
+def grade_text(low: int, high: int) -> str:
+    """``"KL 2"`` or ``"KL 2–3"``."""
+    return f"KL {low}" if low == high else f"KL {low}–{high}"
+
+
+def step_group(grade: int) -> str:
+    return "none" if grade <= 1 else "oa" if grade <= 3 else "severe"
+
+
+st.title("🦵 Knee osteoarthritis staging (Kellgren–Lawrence)")
+st.info(KNEE_DISCLAIMER)
+
+grader = None
+try:
+    with st.spinner("Loading the knee model (first time only, a few seconds)…"):
+        grader = get_knee_grader()
+except ModelLoadError as exc:
+    st.error(f"The knee model cannot be loaded, so no grade can be given. Details: {exc}")
+
+upload = st.file_uploader("Knee radiograph (PNG, JPEG or DICOM)", type=["png", "jpg", "jpeg", "dcm"],
+                          key="knee_upload", help="One AP/PA radiograph of a single knee joint.")
+st.caption(ACCEPTED)
+
+if upload is not None:
+    pixels, reason = read_knee_upload(upload.getvalue(), upload.name)
+    if reason:
+        st.error(f"**{upload.name} cannot be graded:** {reason[0].upper() + reason[1:].rstrip('.')}.\n\n"
+                 "Only knee radiographs (an AP/PA view of one knee joint) are graded.")
+    elif grader is None:
+        st.warning(f"{upload.name} passes the sanity checks, but it cannot be graded while the knee model is "
+                   "unavailable (see the message above).")
+    else:
+        with st.spinner("Grading…"):
+            prediction = predict_knee(pixels)
+        grade = prediction.grade
+        low, high = prediction.grade_range
+        coverage = f"{100 * grader.coverage:.0f} %"
+
+        st.header("Result")
+        metric_col, text_col = st.columns([1, 2])
+        metric_col.metric("Kellgren–Lawrence grade", f"KL {grade} — {KL_NAMES[grade]}",
+                          help="The most likely grade according to the model.")
+        with text_col:
+            st.markdown(f"**What KL {grade} means:** {KL_DEFINITIONS[grade]}")
+            st.caption(f"Grade definitions: {KL_SOURCE}.")
+            within = "is" if low == high else "is within"
+            st.markdown(f"**With {coverage} confidence the grade {within} {grade_text(low, high)}.**")
+            st.caption(f"The range comes from conformal calibration on held-out knees: across many knees like "
+                       f"those, about {coverage} of the true grades fall inside it. A wider range means the model "
+                       "is less sure about this image.")
+        for warning in prediction.warnings:
+            st.warning(warning)
+
+        st.plotly_chart(kl_probability_figure(prediction.probabilities, prediction.grade_range, grader.coverage),
+                        width="stretch")
+
+        st.subheader("Where the model looked")
+        method_col, opacity_col = st.columns(2)
+        method = method_col.radio("Heatmap method", list(CAM_METHODS), format_func=CAM_METHODS.get,
+                                  horizontal=True, key="knee_cam_method",
+                                  help="Grad-CAM++ often spreads the map over several regions; both are "
+                                       "approximations.")
+        opacity = opacity_col.slider("Heatmap opacity", min_value=0.0, max_value=1.0, value=0.4, step=0.05,
+                                     key="knee_opacity")
+        with st.spinner("Computing the heatmap…"):
+            heatmap = knee_heatmap(pixels, grade, method)
+        view_col, overlay_col = st.columns(2)
+        view_col.image(prediction.model_view, caption="The image as the model saw it (resized and padded)",
+                       width="stretch")
+        overlay_col.image(overlay_heatmap(prediction.model_view, heatmap, opacity),
+                          caption=f"{CAM_METHODS[method]} for KL {grade}", width="stretch")
+        st.caption(f"The heatmap shows where the model looked when it chose KL {grade} — warm colours pushed that "
+                   "score up. It is not a lesion finding: it does not mark osteophytes or joint-space narrowing.")
+
+        st.subheader("Next step")
+        st.markdown(NEXT_STEPS[step_group(grade)])
+        if step_group(low) != step_group(high):
+            st.caption(f"The grade range {grade_text(low, high)} crosses more than one of these groups; weigh the "
+                       "neighbouring advice too.")
+        st.caption("Radiographic grade and symptoms often disagree: decide with the patient's symptoms and "
+                   "function, not the image alone. Detailed, sourced recommendations will come on the "
+                   "Recommendations page (not available yet).")
+
+if grader is not None:
+    st.caption(f"Model version: `{grader.version}` · conformal coverage {100 * grader.coverage:.0f} %")
+
+with st.expander("Model card: what the knee model is, how it was tested, its limits"):
+    st.markdown(read_model_card("knee_kl") or "The knee model card is missing (the model may not be trained yet).")
+
+st.info(KNEE_DISCLAIMER)
