@@ -40,18 +40,19 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def measure_latency(grader, images: list[np.ndarray], batch: int = 32) -> dict:
-    """Per-image latency of ``grader.predict`` (preprocessing included) and of predict + Grad-CAM, after a warm-up,
-    plus throughput for batches of ``batch``."""
+    """Per-image latency of ``grader.predict`` (preprocessing included) and of predict + Grad-CAM of the predicted
+    class, after a warm-up, plus throughput for batches of ``batch``. ``grader`` is any image model with
+    ``predict(list_of_images)`` and ``heatmap(image)`` (the knee grader, the bone-density model)."""
     grader.predict(images[:1])
     grader.heatmap(images[0])
     alone, with_cam = [], []
     for image in images:
         tick = time.perf_counter()
-        [prediction] = grader.predict([image])
+        grader.predict([image])
         alone.append(1000 * (time.perf_counter() - tick))
         tick = time.perf_counter()
-        [prediction] = grader.predict([image])
-        grader.heatmap(image, prediction.grade)
+        grader.predict([image])
+        grader.heatmap(image)
         with_cam.append(1000 * (time.perf_counter() - tick))
     stack = (images * (batch // len(images) + 1))[:batch]
     grader.predict(stack)

@@ -1,7 +1,7 @@
 """Command line: the same functions the pages call.
 
     python -m osteo_core score-cohort INPUT --out OUTPUT
-    python -m osteo_core predict-images --task knee-kl --out OUT.csv PATH [PATH ...]
+    python -m osteo_core predict-images --task knee-kl|bone-density --out OUT.csv PATH [PATH ...]
     python -m osteo_core assess --age 67 --sex female --weight 58 --height 160 [...]
 """
 
@@ -38,22 +38,30 @@ def _score_cohort(args: argparse.Namespace) -> int:
 
 
 def _predict_images(args: argparse.Namespace) -> int:
-    from osteo_core.imaging.batch import find_images, predict_knee_files
-    from osteo_core.imaging.knee_grader import load_knee_grader
+    from osteo_core.imaging import batch
+    from osteo_core.imaging.gate import load_gate
 
-    files = find_images(args.paths)
+    files = batch.find_images(args.paths)
     print(f"{len(files)} image file(s) found", file=sys.stderr)
-    grader = load_knee_grader()
+    gate = load_gate()
+    if args.task == "knee-kl":
+        from osteo_core.imaging.knee_grader import load_knee_grader
+
+        model, run = load_knee_grader(), batch.predict_knee_files
+    else:
+        from osteo_core.imaging.bone_density import load_bone_density_model
+
+        model, run = load_bone_density_model(), batch.predict_density_files
     started = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
         print(f"{args.task}: {done}/{total} images ({done / max(time.perf_counter() - started, 1e-9):.1f}/s)",
               file=sys.stderr, flush=True)
 
-    table = predict_knee_files(files, grader, progress=progress)
+    table = run(files, model, gate, progress=progress)
     table.to_csv(args.out, index=False)
     rejected = int((table["status"] == "rejected").sum())
-    print(f"done: {len(table)} files, {len(table) - rejected} graded, {rejected} rejected → {args.out}",
+    print(f"done: {len(table)} files, {len(table) - rejected} analysed, {rejected} rejected → {args.out}",
           file=sys.stderr)
     return 0
 
@@ -92,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.set_defaults(func=_score_cohort)
 
     images = commands.add_parser("predict-images", help="grade radiographs in files or folders")
-    images.add_argument("--task", required=True, choices=("knee-kl",), help="knee-kl: Kellgren-Lawrence grade 0-4")
+    images.add_argument("--task", required=True, choices=("knee-kl", "bone-density"),
+                        help="knee-kl: Kellgren-Lawrence grade 0-4; bone-density: normal/osteopenia/osteoporosis")
     images.add_argument("--out", required=True, help="output CSV, one row per file")
     images.add_argument("paths", nargs="+", help="image files or folders (searched for .png .jpg .jpeg .dcm)")
     images.set_defaults(func=_predict_images)

@@ -1,8 +1,9 @@
 """The Grad-CAM family on one base: each variant only says how to weight the feature-map channels.
 
 A CAM explains one class of a Keras image model whose last convolutional feature map is a named layer. The
-gradient step is compiled once with ``tf.function``. The target score is log p(class), so Grad-CAM++'s closed form
-(which assumes an exponential score) applies.
+gradient step is compiled once with ``tf.function``. The target score is log p(class) for a softmax output, or the
+raw class logit for a logit output (``on_logits=True``); either way Grad-CAM++'s closed form (which assumes an
+exponential of the score) applies.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ class CamBase:
 
     name = "base"
 
-    def __init__(self, model, layer_name: str):
+    def __init__(self, model, layer_name: str, output_index: int | None = None, on_logits: bool = False):
         import keras
         import tensorflow as tf
 
         self._tf = tf
-        self._grad_model = keras.Model(model.inputs, [model.get_layer(layer_name).output, model.output])
+        self._on_logits = on_logits
+        output = model.output if output_index is None else model.outputs[output_index]
+        self._grad_model = keras.Model(model.inputs, [model.get_layer(layer_name).output, output])
         self._step = tf.function(self._gradients, reduce_retracing=True)
 
     def _gradients(self, images, classes):
@@ -32,7 +35,7 @@ class CamBase:
         with tf.GradientTape() as tape:
             activations, probabilities = self._grad_model(images, training=False)
             chosen = tf.gather(probabilities, classes, axis=1, batch_dims=1)
-            score = tf.math.log(chosen + 1e-12)
+            score = chosen if self._on_logits else tf.math.log(chosen + 1e-12)
         grads = tape.gradient(score, activations)
         weights = self.channel_weights(activations, grads)
         cam = tf.nn.relu(tf.reduce_sum(activations * weights[:, None, None, :], axis=-1))
@@ -49,7 +52,8 @@ class CamBase:
             classes = tf.argmax(self._grad_model(images, training=False)[1], axis=1, output_type=tf.int32)
         else:
             classes = tf.constant(np.broadcast_to(np.asarray(target, dtype=np.int32), (images.shape[0],)))
-        cam, probabilities = self._step(images, classes)
+        cam, outputs = self._step(images, classes)
+        probabilities = tf.nn.softmax(outputs, axis=-1) if self._on_logits else outputs
         size = images.shape[1:3]
         maps = tf.image.resize(cam[..., None], size, method="bilinear")[..., 0].numpy()
         low = maps.min(axis=(1, 2), keepdims=True)
@@ -83,8 +87,10 @@ class GradCamPlusPlus(CamBase):
 CAM_METHODS = {"gradcam": GradCam, "gradcam++": GradCamPlusPlus}
 
 
-def make_cam(model, layer_name: str, method: str = "gradcam") -> CamBase:
-    """A CAM of the given method ("gradcam" or "gradcam++"). Raises ``ValueError`` for an unknown method."""
+def make_cam(model, layer_name: str, method: str = "gradcam", output_index: int | None = None,
+             on_logits: bool = False) -> CamBase:
+    """A CAM of the given method ("gradcam" or "gradcam++") for the model output ``output_index`` (default: the
+    only output). Raises ``ValueError`` for an unknown method."""
     if method not in CAM_METHODS:
         raise ValueError(f"method must be one of {', '.join(CAM_METHODS)}. Got {method!r}.")
-    return CAM_METHODS[method](model, layer_name)
+    return CAM_METHODS[method](model, layer_name, output_index, on_logits)

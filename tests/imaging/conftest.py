@@ -1,4 +1,4 @@
-"""A tiny synthetic KL model built by hand (no training) and synthetic radiographs."""
+"""Tiny hand-built models (see tests/tiny_models.py) and synthetic radiographs."""
 
 from __future__ import annotations
 
@@ -7,33 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from osteo_core.imaging.kl_model import LAST_CONV_LAYER
 from osteo_core.model_files import write_manifest
-
-SIZE = 64
-
-
-def build_tiny_kl_model():
-    """Conv (identity on channel 0) → named feature map → global average → softmax.
-
-    Class 4's score grows with mean brightness, so Grad-CAM for class 4 must peak on bright pixels.
-    """
-    import keras
-    from keras import layers
-
-    inputs = keras.Input((SIZE, SIZE, 1))
-    conv = layers.Conv2D(4, 3, padding="same", activation="relu", name="conv")
-    features = layers.Activation("linear", name=LAST_CONV_LAYER)(conv(inputs))
-    pooled = layers.GlobalAveragePooling2D()(features)
-    dense = layers.Dense(5, activation="softmax", name="probabilities")
-    model = keras.Model(inputs, dense(pooled))
-    kernel = np.zeros((3, 3, 1, 4), dtype="float32")
-    kernel[1, 1, 0, 0] = 1.0
-    conv.set_weights([kernel, np.zeros(4, dtype="float32")])
-    weights = np.zeros((4, 5), dtype="float32")
-    weights[0] = [-8.0, -4.0, 0.0, 4.0, 8.0]
-    dense.set_weights([weights, np.array([2.0, 1.0, 0.0, -1.0, -2.0], dtype="float32")])
-    return model
+from tests.tiny_models import KL_SIZE as SIZE
+from tests.tiny_models import build_tiny_kl_model, write_tiny_models
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +28,12 @@ def tiny_kl_folder(tmp_path_factory, tiny_kl_model):
     (folder / "model_card.md").write_text("# tiny\n")
     (folder / "evaluation.json").write_text(json.dumps({}))
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_models_root(tmp_path_factory):
+    """A models folder with tiny knee_kl, body_part_gate (always "knee") and bone_density_knee models."""
+    return write_tiny_models(tmp_path_factory.mktemp("tiny_models"))
 
 
 def synthetic_knee(size: int = 256, seed: int = 0) -> np.ndarray:

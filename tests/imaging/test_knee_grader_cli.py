@@ -32,9 +32,8 @@ def test_grader_refuses_tampered_weights(tmp_path, tiny_kl_folder):
         load_knee_grader(copy)
 
 
-def test_predict_images_cli_contract(tmp_path, tiny_kl_folder, monkeypatch, capsys):
-    monkeypatch.setenv("OSTEO_MODELS_DIR", str(tiny_kl_folder.parent))
-    monkeypatch.setattr("osteo_core.imaging.knee_grader.KNEE_MODEL_NAME", tiny_kl_folder.name)
+def test_predict_images_cli_contract(tmp_path, tiny_models_root, monkeypatch, capsys):
+    monkeypatch.setenv("OSTEO_MODELS_DIR", str(tiny_models_root))
     folder = tmp_path / "xrays" / "nested"
     folder.mkdir(parents=True)
     (folder / "a.png").write_bytes(encode(synthetic_knee(seed=1)))
