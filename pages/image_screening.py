@@ -1,0 +1,125 @@
+"""Image screening: a knee radiograph (file or phone photo of a film) → body-part check, bone-density category,
+estimated T-score, Grad-CAM and, with patient facts, a post-test probability."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_support.image_models import (
+    check_body_part,
+    density_heatmap,
+    get_density_model,
+    get_gate,
+    predict_density,
+    read_upload,
+)
+from app_support.loaders import read_model_card, warm_up_risk_model
+from osteo_core.clinical.assess import assess_patient
+from osteo_core.clinical.patient import parse_patient
+from osteo_core.errors import InputValidationError, ModelLoadError
+from osteo_core.explain.overlay import overlay_heatmap
+from osteo_core.imaging.batch import HAND_ANSWER
+from osteo_core.imaging.bone_density import post_test_probability
+from osteo_core.imaging.figures import density_probability_figure, pre_post_figure, t_score_figure
+
+CAVEAT = (
+    "**Research-grade aid, not a diagnosis.** The bone-density model was trained on 210 patients with a DXA "
+    "T-score and a knee radiograph from one public collection (site and scanner undocumented), where age alone "
+    "separates the groups well. It has not been validated elsewhere. Only DXA measures bone density; never use this "
+    "to rule out low bone density."
+)
+CATEGORY_TEXT = {"normal": "Normal bone density", "osteopenia": "Low bone mass (osteopenia)",
+                 "osteoporosis": "Osteoporosis range"}
+
+st.title("🩻 Bone density screening from a knee radiograph")
+st.info(CAVEAT)
+
+models_ready = True
+try:
+    with st.spinner("Loading the image models (first time only)…"):
+        get_gate()
+        density_model = get_density_model()
+except ModelLoadError as exc:
+    models_ready = False
+    st.error(f"The image models cannot be loaded, so no image can be analysed. Details: {exc}")
+
+source = st.radio("Image source", ["Upload a file", "Take a photo of a film"], horizontal=True, key="img_source")
+if source == "Upload a file":
+    upload = st.file_uploader("Knee radiograph (PNG, JPEG, BMP, TIFF or DICOM)", key="img_upload",
+                              type=["png", "jpg", "jpeg", "bmp", "tif", "tiff", "dcm"])
+else:
+    upload = st.camera_input("Photograph the film on a light box, filling the frame", key="img_camera")
+
+if upload is not None and models_ready:
+    radiograph, reason = read_upload(upload.getvalue(), upload.name)
+    if radiograph is None:
+        st.error(f"**The file cannot be read:** {reason}")
+        st.stop()
+    verdict = check_body_part(radiograph)
+    st.subheader("Image check")
+    st.caption("Gate: " + ", ".join(f"{name} {100 * p:.0f} %" for name, p in verdict.probabilities.items()))
+    if verdict.body_part == "hand":
+        st.info(f"**Hand radiograph recognised.** {HAND_ANSWER[0].upper() + HAND_ANSWER[1:]}.")
+        st.stop()
+    if not verdict.usable:
+        st.error(verdict.reason)
+        st.stop()
+    st.success("Knee radiograph recognised.")
+
+    prediction = predict_density(radiograph.pixels)
+    st.header("Result")
+    left, right = st.columns(2)
+    left.metric("Most likely category (image model)", CATEGORY_TEXT[prediction.category],
+                help="From the knee image alone; probabilities below.")
+    low, high = prediction.t_interval
+    right.metric("Estimated T-score", f"{prediction.t_score:.1f} SD",
+                 help=f"{100 * prediction.interval_coverage:.0f} % interval {low:.1f} to {high:.1f} SD")
+    st.plotly_chart(density_probability_figure(prediction.probabilities), width="stretch")
+    st.plotly_chart(t_score_figure(prediction.t_score, prediction.t_interval), width="stretch")
+    st.caption(f"Interval: {low:.1f} to {high:.1f} SD, from cross-validated errors (about "
+               f"{100 * prediction.interval_coverage:.0f} % of estimates fell that close).")
+
+    st.subheader("Where the model looked")
+    method_col, opacity_col = st.columns(2)
+    method = method_col.radio("Heatmap method", ["gradcam", "gradcam++"], horizontal=True, key="img_cam",
+                              format_func={"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}.get)
+    opacity = opacity_col.slider("Heatmap opacity", 0.0, 1.0, 0.4, 0.05, key="img_opacity")
+    heatmap = density_heatmap(radiograph.pixels, prediction.category, method)
+    view_col, overlay_col = st.columns(2)
+    view_col.image(prediction.model_view, caption="The image as the model saw it (resized and padded)",
+                   width="stretch")
+    overlay_col.image(overlay_heatmap(prediction.model_view, heatmap, opacity), width="stretch",
+                      caption=f"Heatmap for '{prediction.category}'")
+    st.caption("The heatmap shows where the model looked, not a finding.")
+
+    st.subheader("Add patient facts for a post-test probability")
+    facts = radiograph.facts
+    if facts:
+        st.caption("Age and sex were read from the DICOM header; nothing else from it is kept.")
+    with st.form("facts"):
+        c1, c2, c3, c4 = st.columns(4)
+        age = c1.number_input("Age (years)", value=facts.get("age_years"), step=1.0, format="%g")
+        sex = c2.selectbox("Sex", ["female", "male"], index=None if "sex" not in facts else
+                           ["female", "male"].index(facts["sex"]))
+        weight = c3.number_input("Weight (kg)", value=None, step=0.5, format="%g")
+        height = c4.number_input("Height (cm)", value=None, step=0.5, format="%g")
+        given = st.form_submit_button("Combine with the image")
+    if given:
+        try:
+            patient = parse_patient({"age": age, "sex": sex, "weight_kg": weight, "height_cm": height})
+            pre = assess_patient(patient, model=warm_up_risk_model(), explain=False).probability
+            post = post_test_probability(pre, prediction.probabilities["osteoporosis"],
+                                         density_model.prevalence["osteoporosis"])
+            st.plotly_chart(pre_post_figure(pre, post), width="stretch")
+            st.caption("Pre-test: the clinical model (NHANES, self-reported diagnosis). Post-test: pre-test odds × "
+                       "the image's likelihood ratio for osteoporosis. The two models were trained on different "
+                       "labels and both lean on age, so treat the result as indicative.")
+        except InputValidationError as exc:
+            for message in exc.issues:
+                st.error(message)
+
+if models_ready:
+    st.caption(f"Model version: `{density_model.version}`")
+with st.expander("Model card: bone density from a knee radiograph"):
+    st.markdown(read_model_card("bone_density_knee") or "The model card is missing.")
+st.info(CAVEAT)
