@@ -24,8 +24,13 @@ class PageEntry:
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/clinical_risk.py", "Clinical risk", "🩺", "Screening", ("admin", "clinician", "demo")),
     PageEntry("pages/knee_staging.py", "Knee staging", "🦵", "Screening", ("admin", "clinician", "demo")),
+    PageEntry("pages/image_screening.py", "Image screening", "🩻", "Screening", ("admin", "clinician", "demo")),
+    PageEntry("pages/demo_cases.py", "Demo cases", "🎬", "Screening", ("admin", "demo")),
+    PageEntry("pages/patient_timeline.py", "Patient timeline", "📈", "Follow-up", ("admin", "clinician")),
+    PageEntry("pages/recommendations.py", "Recommendations", "📋", "Follow-up", ("admin", "clinician", "demo")),
     PageEntry("pages/home.py", "Home", "🏠", "About", default=True),
     PageEntry("pages/model_cards.py", "Model cards", "📄", "About"),
+    PageEntry("pages/users.py", "Users and audit log", "👥", "Account", ("admin",)),
 )
 
 GROUP_ORDER = ("Screening", "Cohort", "Follow-up", "Models", "About", "Account")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from app_support import DISCLAIMER
 from app_support.loaders import read_model_card, warm_up_risk_model
+from app_support.result_actions import result_actions
 from app_support.widgets import (
     category,
     compact,
@@ -24,6 +27,8 @@ from osteo_core.clinical.fields import RACE_LABELS
 from osteo_core.clinical.patient import parse_patient
 from osteo_core.errors import InputValidationError, ModelLoadError
 from osteo_core.explain.plots import risk_gauge_figure, shap_waterfall_figure
+from osteo_core.recommend import profile_from_assessment
+from osteo_core.report import clinical_case_report
 
 ESTROGEN_LABELS = {"never": "Never", "past": "Past", "current": "Current"}
 MENOPAUSE_LABELS = {"premenopausal": "Premenopausal", "perimenopausal": "Perimenopausal",
@@ -145,6 +150,8 @@ if result is not None and model is not None:
                    "the risk. Unknown facts use the training average.")
 
     st.caption(f"Model version: `{result.model_version}`")
+    result_actions("clinical", profile_from_assessment(result),
+                   partial(clinical_case_report, result, disclaimer=DISCLAIMER), key="clinical")
 
 with st.expander("Model card: what the model is, how it was tested, its limits"):
     st.markdown(read_model_card("clinical_risk") or "The model card is missing.")

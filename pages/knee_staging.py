@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from app_support.loaders import get_knee_grader, knee_heatmap, predict_knee, read_knee_upload, read_model_card
+from app_support.result_actions import result_actions
 from osteo_core.errors import ModelLoadError
 from osteo_core.explain.overlay import overlay_heatmap
 from osteo_core.imaging.figures import kl_probability_figure
 from osteo_core.imaging.kl_model import KL_DEFINITIONS, KL_NAMES, KL_SOURCE
+from osteo_core.recommend import profile_from_knee
+from osteo_core.report import knee_case_report
 
 KNEE_DISCLAIMER = (
     "**The Kellgren–Lawrence (KL) grade describes knee osteoarthritis** — joint-space narrowing, osteophytes "
@@ -102,8 +107,8 @@ if upload is not None:
         view_col, overlay_col = st.columns(2)
         view_col.image(prediction.model_view, caption="The image as the model saw it (resized and padded)",
                        width="stretch")
-        overlay_col.image(overlay_heatmap(prediction.model_view, heatmap, opacity),
-                          caption=f"{CAM_METHODS[method]} for KL {grade}", width="stretch")
+        overlay = overlay_heatmap(prediction.model_view, heatmap, opacity)
+        overlay_col.image(overlay, caption=f"{CAM_METHODS[method]} for KL {grade}", width="stretch")
         st.caption(f"The heatmap shows where the model looked when it chose KL {grade} — warm colours pushed that "
                    "score up. It is not a lesion finding: it does not mark osteophytes or joint-space narrowing.")
 
@@ -113,8 +118,11 @@ if upload is not None:
             st.caption(f"The grade range {grade_text(low, high)} crosses more than one of these groups; weigh the "
                        "neighbouring advice too.")
         st.caption("Radiographic grade and symptoms often disagree: decide with the patient's symptoms and "
-                   "function, not the image alone. Detailed, sourced recommendations will come on the "
-                   "Recommendations page (not available yet).")
+                   "function, not the image alone. Detailed, sourced advice is on the Recommendations page.")
+        result_actions("knee", profile_from_knee(grade),
+                       partial(knee_case_report, prediction, overlay, model_version=grader.version,
+                               coverage=grader.coverage, method=CAM_METHODS[method], disclaimer=KNEE_DISCLAIMER,
+                               file_name=upload.name), key="knee")
 
 if grader is not None:
     st.caption(f"Model version: `{grader.version}` · conformal coverage {100 * grader.coverage:.0f} %")

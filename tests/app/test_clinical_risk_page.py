@@ -140,3 +140,29 @@ def test_t_score_is_ignored_unless_the_box_is_ticked(at: AppTest):
     assert at.metric
     assert any("entered but not used" in c.value for c in at.caption)
     assert "WHO category" not in _all_text(at)
+
+
+def test_result_offers_recommendations_consult_links_and_a_pdf_report(at: AppTest):
+    _fill(at)
+    _submit(at)
+    assert not at.exception
+    assert "Follow-up: advice, consult links and report" in [s.value for s in at.subheader]
+    downloads = at.get("download_button")
+    assert len(downloads) == 1 and downloads[0].proto.label == "Download PDF case report"
+    assert at.checkbox(key="clinical_anonymise").value is True
+    assert at.text_input(key="clinical_patient_label").disabled
+    prefill = at.session_state["recommend_prefill"]["clinical"]
+    assert prefill["bone_category"] == "osteoporosis" and prefill["bone_source"] == "dxa"
+    assert prefill["age"] == 67 and prefill["smoker"] is True
+    assert any("Open **Recommendations** from the menu" in c.value for c in at.caption)  # page run on its own
+    assert any(m.value.startswith("- [") and "](https://" in m.value for m in at.markdown)
+
+
+def test_in_the_app_the_result_links_to_the_recommendations_page():
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    app.switch_page("pages/clinical_risk.py").run()
+    _fill(app)
+    _submit(app)
+    assert not app.exception, app.exception
+    links = app.get("page_link")
+    assert [link.proto.label for link in links] == ["See recommendations for this result"]

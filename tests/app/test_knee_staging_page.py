@@ -121,6 +121,19 @@ def test_synthetic_knee_is_graded_with_range_bars_and_overlay(models_dir):
     assert at.metric[0].value == metric
 
 
+@pytest.mark.parametrize("models_dir", ["tiny"], indirect=True)
+def test_graded_knee_offers_recommendations_consult_links_and_a_pdf_report(models_dir):
+    image = synthetic_knee()
+    expected = load_knee_grader(models_dir / "knee_kl").predict([image])[0]
+    at = _upload(_page(), "knee.png", encode(image, ".png"))
+    assert "Follow-up: advice, consult links and report" in [s.value for s in at.subheader]
+    downloads = at.get("download_button")
+    assert len(downloads) == 1 and downloads[0].proto.label == "Download PDF case report"
+    assert at.checkbox(key="knee_anonymise").value is True
+    assert at.session_state["recommend_prefill"]["knee"]["kl_grade"] == expected.grade
+    assert any(m.value.startswith("- [") and "](https://" in m.value for m in at.markdown)
+
+
 def _colour_photo() -> np.ndarray:
     """A vivid BGR image with plenty of gray-level contrast (so only the colour check refuses it)."""
     ramp = np.tile(np.arange(200, dtype=np.uint8), (200, 1))

@@ -1,0 +1,59 @@
+"""Recommendations: a profile (chosen here or pre-filled from a result) -> sourced advice and consult links."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_support.profile_form import apply_prefill, profile_form
+from app_support.result_actions import (
+    ADVICE_NOTE,
+    consult_directory,
+    load_rules_or_stop,
+    prefilled_profile,
+    safe_recommend,
+    show_consult_links,
+    show_recommendations,
+)
+from osteo_core.recommend import default_rules
+
+st.title("📋 Recommendations")
+st.info(ADVICE_NOTE + " **An aid to referral, not a diagnosis.**")
+load_rules_or_stop()
+
+prefill, origins = prefilled_profile()
+if prefill is not None and (st.session_state.get("rec_applied") != prefill.to_dict()
+                            or "rec_bone" not in st.session_state):
+    apply_prefill(prefill)
+    st.session_state["rec_applied"] = prefill.to_dict()
+
+st.subheader("Profile")
+if origins:
+    st.caption(f"Pre-filled from: {', '.join(origins)}. Change anything below; the advice updates at once.")
+else:
+    st.caption("Choose what is known; leave the rest as “Not known” / “Not stated”. Results from the Clinical "
+               "risk and Knee staging pages are filled in here automatically.")
+profile = profile_form()
+
+if profile is not None:
+    if not (profile.has_bone_facts or profile.has_knee_facts):
+        st.info("Enter at least an age, a bone-density result, a risk band or a KL grade to see advice.")
+    else:
+        items = safe_recommend(profile) or []
+        st.header("Advice")
+        show_recommendations(items)
+        if profile.has_knee_facts:
+            st.caption("The KL grade describes knee osteoarthritis, not bone density.")
+
+st.header("Consult a clinician")
+directory = consult_directory()
+if directory is not None:
+    region = st.selectbox("Region", list(directory.regions), key="rec_region",
+                          index=list(directory.regions).index(directory.default_region))
+    show_consult_links(directory, region)
+
+with st.expander("All sources of these rules"):
+    for source in default_rules().sources.values():
+        link = f" [{source.url}]({source.url})" if source.url else ""
+        st.markdown(f"- **{source.label}** — {source.citation}{link}")
+
+st.info("**An aid to referral, not a diagnosis.** The advice is general; your clinician decides what fits you.")
