@@ -18,7 +18,8 @@ from osteo_core.report import build_case_report
 
 RECOMMENDATIONS_PAGE = "pages/recommendations.py"
 PREFILL_KEY = "recommend_prefill"  # {"clinical": Profile dict, "knee": Profile dict}
-PREFILL_ORIGINS = {"clinical": "Clinical risk result", "knee": "Knee staging result"}
+PREFILL_ORIGINS = {"clinical": "Clinical risk result", "knee": "Knee staging result",
+                   "image": "Image screening result"}
 ADVICE_NOTE = ("Advice to discuss with your clinician, not a prescription: medicines are named by class only, "
                "never with a dose. Each item shows its source and the date it was last checked against it.")
 
@@ -87,8 +88,8 @@ def _recommendations_link() -> None:
 def result_actions(kind: str, profile: Profile, make_report: Callable[..., Any], key: str) -> None:
     """The "Follow-up" block at the end of a result.
 
-    ``kind`` is ``"clinical"`` or ``"knee"`` (what the Recommendations page is pre-filled from); ``make_report`` is
-    called as ``make_report(recommendations=..., anonymise=..., patient_label=...)`` and returns a
+    ``kind`` is ``"clinical"``, ``"knee"`` or ``"image"`` (what the Recommendations page is pre-filled from);
+    ``make_report`` is called as ``make_report(recommendations=..., anonymise=..., patient_label=...)`` and returns a
     :class:`osteo_core.report.CaseReport`, built into a PDF only when the button is pressed.
     """
     st.session_state.setdefault(PREFILL_KEY, {})[kind] = profile.to_dict()

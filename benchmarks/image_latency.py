@@ -1,6 +1,6 @@
 """Latency of an image model: p50/p95 per image (prediction alone and with Grad-CAM) and batch throughput.
 
-Usage: python benchmarks/image_latency.py [--images 40] [--out benchmarks/results/knee_kl_latency.json]
+Usage: python benchmarks/image_latency.py [--model knee_kl|bone_density_knee] [--images 40] [--out FILE]
 Uses synthetic radiograph-like images, so it runs without the real data.
 """
 
@@ -70,13 +70,17 @@ def measure_latency(grader, images: list[np.ndarray], batch: int = 32) -> dict:
 
 
 def main() -> None:
+    from osteo_core.imaging.bone_density import load_bone_density_model
     from osteo_core.imaging.knee_grader import load_knee_grader
 
+    loaders = {"knee_kl": load_knee_grader, "bone_density_knee": load_bone_density_model}
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=list(loaders), default="knee_kl")
     parser.add_argument("--images", type=int, default=40)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "knee_kl_latency.json")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    result = {"model": "knee_kl"} | measure_latency(load_knee_grader(), synthetic_images(args.images))
+    args.out = args.out or ROOT / "benchmarks" / "results" / f"{args.model}_latency.json"
+    result = {"model": args.model} | measure_latency(loaders[args.model](), synthetic_images(args.images))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

@@ -3,6 +3,8 @@ estimated T-score, Grad-CAM and, with patient facts, a post-test probability."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from app_support.image_models import (
@@ -14,6 +16,7 @@ from app_support.image_models import (
     read_upload,
 )
 from app_support.loaders import read_model_card, warm_up_risk_model
+from app_support.result_actions import result_actions
 from osteo_core.clinical.assess import assess_patient
 from osteo_core.clinical.patient import parse_patient
 from osteo_core.errors import InputValidationError, ModelLoadError
@@ -21,6 +24,8 @@ from osteo_core.explain.overlay import overlay_heatmap
 from osteo_core.imaging.batch import HAND_ANSWER
 from osteo_core.imaging.bone_density import post_test_probability
 from osteo_core.imaging.figures import density_probability_figure, pre_post_figure, t_score_figure
+from osteo_core.recommend import profile_from_image_bone_density
+from osteo_core.report import density_case_report
 
 CAVEAT = (
     "**Research-grade aid, not a diagnosis.** The bone-density model was trained on 210 patients with a DXA "
@@ -51,6 +56,9 @@ else:
     upload = st.camera_input("Photograph the film on a light box, filling the frame", key="img_camera")
 
 if upload is not None and models_ready:
+    if st.session_state.get("img_last_file") != (upload.name, upload.size):
+        st.session_state["img_last_file"] = (upload.name, upload.size)
+        st.session_state.pop("img_post_test", None)  # facts combined with an earlier image no longer apply
     radiograph, reason = read_upload(upload.getvalue(), upload.name)
     if radiograph is None:
         st.error(f"**The file cannot be read:** {reason}")
@@ -85,11 +93,11 @@ if upload is not None and models_ready:
                               format_func={"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}.get)
     opacity = opacity_col.slider("Heatmap opacity", 0.0, 1.0, 0.4, 0.05, key="img_opacity")
     heatmap = density_heatmap(radiograph.pixels, prediction.category, method)
+    overlay = overlay_heatmap(prediction.model_view, heatmap, opacity)
     view_col, overlay_col = st.columns(2)
     view_col.image(prediction.model_view, caption="The image as the model saw it (resized and padded)",
                    width="stretch")
-    overlay_col.image(overlay_heatmap(prediction.model_view, heatmap, opacity), width="stretch",
-                      caption=f"Heatmap for '{prediction.category}'")
+    overlay_col.image(overlay, width="stretch", caption=f"Heatmap for '{prediction.category}'")
     st.caption("The heatmap shows where the model looked, not a finding.")
 
     st.subheader("Add patient facts for a post-test probability")
@@ -110,6 +118,7 @@ if upload is not None and models_ready:
             pre = assess_patient(patient, model=warm_up_risk_model(), explain=False).probability
             post = post_test_probability(pre, prediction.probabilities["osteoporosis"],
                                          density_model.prevalence["osteoporosis"])
+            st.session_state["img_post_test"] = (pre, post)
             st.plotly_chart(pre_post_figure(pre, post), width="stretch")
             st.caption("Pre-test: the clinical model (NHANES, self-reported diagnosis). Post-test: pre-test odds × "
                        "the image's likelihood ratio for osteoporosis. The two models were trained on different "
@@ -117,6 +126,11 @@ if upload is not None and models_ready:
         except InputValidationError as exc:
             for message in exc.issues:
                 st.error(message)
+
+    result_actions("image", profile_from_image_bone_density(prediction.category),
+                   partial(density_case_report, prediction, overlay, model_version=density_model.version,
+                           method=method, disclaimer=CAVEAT, post_test=st.session_state.get("img_post_test"),
+                           file_name=upload.name), key="image")
 
 if models_ready:
     st.caption(f"Model version: `{density_model.version}`")

@@ -135,3 +135,37 @@ def knee_case_report(prediction: Any, overlay: Any, *, model_version: str, cover
         patient_facts=facts, results=results, images=images, recommendations=recommendations,
         model_versions={"Knee KL model": model_version}, notes=list(prediction.warnings),
     )
+
+
+def density_case_report(prediction: Any, overlay: Any, *, model_version: str, method: str,
+                        recommendations: list[Any], disclaimer: str, post_test: tuple[float, float] | None = None,
+                        anonymise: bool = False, patient_label: str = "", file_name: str = "",
+                        created: dt.datetime | None = None) -> CaseReport:
+    """Report of a :class:`~osteo_core.imaging.bone_density.DensityPrediction`: category probabilities, the
+    estimated T-score (SD) with its interval, the pre/post-test probabilities (0–1) when given, the model's view
+    and the ``overlay``, recommendations and model version. ``anonymise`` as in :func:`knee_case_report`."""
+    created = created or dt.datetime.now()
+    reference = case_reference(prediction.category, round(prediction.t_score, 3), created.isoformat())
+    facts = _identity(patient_label, anonymise, reference) + [("Date of assessment", _created_text(created, anonymise))]
+    if file_name and not anonymise:
+        facts.append(("Image file", file_name))
+    low, high = prediction.t_interval
+    results = [
+        ("Most likely category (image model)", prediction.category),
+        ("Probability per category", ", ".join(f"{name}: {100 * p:.0f} %"
+                                               for name, p in prediction.probabilities.items())),
+        ("Estimated T-score", f"{prediction.t_score:.1f} SD ({100 * prediction.interval_coverage:.0f} % interval "
+                              f"{low:.1f} to {high:.1f} SD); not a DXA measurement"),
+    ]
+    if post_test is not None:
+        results.append(("Probability of osteoporosis", f"{100 * post_test[0]:.1f} % from clinical facts, "
+                                                       f"{100 * post_test[1]:.1f} % after the image"))
+    images = [ReportImage("The image as the model saw it (resized and padded)", prediction.model_view),
+              ReportImage(f"{method} for '{prediction.category}': where the model looked, not a finding", overlay)]
+    return CaseReport(
+        title="Bone density from a knee radiograph — case report", created=created, disclaimer=disclaimer,
+        date_label=_created_text(created, anonymise, with_time=True),
+        patient_facts=facts, results=results, images=images, recommendations=recommendations,
+        model_versions={"Knee bone-density model": model_version},
+        notes=["Research-grade image model trained on 210 patients; confirm with DXA before any decision."],
+    )

@@ -1,0 +1,87 @@
+"""Walk each page's main flow in a real browser until the result (and heatmap) is visible."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import assert_no_exception, screenshot, settle
+from tests.imaging.conftest import encode, synthetic_knee
+
+pytestmark = pytest.mark.e2e
+
+
+def open_page(page, url: str, path: str = "") -> None:
+    page.goto(f"{url}/{path}")
+    page.get_by_text("An aid to referral, not a diagnosis.").first.wait_for()
+    settle(page)
+
+
+def test_home_page(page, app_url):
+    open_page(page, app_url)
+    page.get_by_role("heading", name="Osteoporosis screening").wait_for()
+    assert_no_exception(page)
+    screenshot(page, "home")
+
+
+def test_clinical_risk_flow(page, app_url):
+    open_page(page, app_url, "clinical_risk")
+    page.get_by_label("Age (years)").fill("67")
+    page.get_by_text("Female", exact=True).click()
+    page.get_by_label("Weight (kg or lb, as chosen above)").fill("58")
+    page.get_by_label("Height (cm or in, as chosen above)").fill("160")
+    page.get_by_role("button", name="Estimate risk").click()
+    settle(page)
+    page.get_by_text("Estimated probability of a diagnosed osteoporosis").wait_for()
+    page.get_by_text("What moved this estimate").first.wait_for()
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    charts.nth(1).wait_for()
+    assert charts.count() >= 2
+    assert_no_exception(page)
+    screenshot(page, "clinical_risk")
+
+
+def test_clinical_risk_invalid_age_shows_message(page, app_url):
+    open_page(page, app_url, "clinical_risk")
+    page.get_by_label("Age (years)").fill("12")
+    page.get_by_role("button", name="Estimate risk").click()
+    settle(page)
+    page.get_by_text("must be between 18 and 110 (years). Got 12.").first.wait_for()
+    assert_no_exception(page)
+
+
+def _upload(page, tmp_path, label: str, name: str = "knee.png") -> None:
+    path = tmp_path / name
+    path.write_bytes(encode(synthetic_knee(seed=7)))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+    settle(page)
+
+
+def test_knee_staging_flow(page, app_url, tmp_path):
+    open_page(page, app_url, "knee_staging")
+    _upload(page, tmp_path, "Knee radiograph")
+    page.get_by_text("Kellgren–Lawrence grade").first.wait_for()
+    page.get_by_text("Where the model looked").wait_for()
+    images = page.locator('[data-testid="stImage"]')
+    images.nth(1).wait_for()
+    assert images.count() >= 2
+    assert_no_exception(page)
+    screenshot(page, "knee_staging")
+
+
+def test_image_screening_flow(page, app_url, tmp_path):
+    open_page(page, app_url, "image_screening")
+    _upload(page, tmp_path, "Knee radiograph")
+    page.get_by_text("Estimated T-score").first.wait_for()
+    page.get_by_text("Where the model looked").wait_for()
+    images = page.locator('[data-testid="stImage"]')
+    images.nth(1).wait_for()
+    assert images.count() >= 2
+    assert_no_exception(page)
+    screenshot(page, "image_screening")
+
+
+def test_model_cards_page(page, app_url):
+    open_page(page, app_url, "model_cards")
+    page.get_by_text("Model card").first.wait_for()
+    assert_no_exception(page)
+    screenshot(page, "model_cards")
