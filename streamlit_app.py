@@ -1,18 +1,29 @@
-"""Entry point of the osteoporosis screening dashboard: `streamlit run streamlit_app.py`."""
+"""Entry point of the osteoporosis screening dashboard: `streamlit run streamlit_app.py`.
+
+Login: with no credentials file the app runs in local mode (every page, a banner); once an admin exists
+(`python -m osteo_core add-user NAME --role admin`) a login is required and each role sees its own pages.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app_support.auth import LOCAL_MODE_TEXT, login_page, require_login
 from app_support.navigation import pages_for
 
 st.set_page_config(page_title="Osteoporosis screening", page_icon="🦴", layout="wide")
 
-role = None  # no login configured yet: every page is shown
-navigation = {
-    group: [st.Page(e.path, title=e.title, icon=e.icon, default=e.default) for e in entries]
-    for group, entries in pages_for(role).items()
-}
-page = st.navigation(navigation)
+session = require_login()
+if session is None:  # the login form is on screen: offer no other page, not even by URL
+    page = st.navigation([login_page()], position="hidden")
+else:
+    navigation = {
+        group: [st.Page(e.path, title=e.title, icon=e.icon, default=e.default) for e in entries]
+        for group, entries in pages_for(session.role).items()
+    }
+    page = st.navigation(navigation)
+    if session.local:
+        st.warning(LOCAL_MODE_TEXT, icon="🔓")
+        st.sidebar.caption("🔓 Local mode — no login configured.")
 st.sidebar.caption("An aid to referral, not a diagnosis.")
 page.run()

@@ -126,3 +126,17 @@ def read_evaluation(name: str) -> dict[str, Any] | None:
         return json.loads((models_dir() / name / "evaluation.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
+
+
+def knee_model_problem() -> str | None:
+    """Why the knee grader or the body-part gate in front of it cannot be used (missing or mismatched files), or
+    ``None`` when their files check out. Cheap: reads manifests and checksums only, without loading TensorFlow."""
+    from osteo_core.errors import ModelLoadError
+    from osteo_core.model_files import read_manifest
+
+    try:
+        for name in (KNEE_MODEL_NAME, "body_part_gate"):
+            read_manifest(models_dir() / name)
+    except ModelLoadError as exc:
+        return str(exc)
+    return None

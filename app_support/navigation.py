@@ -26,6 +26,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/knee_staging.py", "Knee staging", "🦵", "Screening", ("admin", "clinician", "demo")),
     PageEntry("pages/image_screening.py", "Image screening", "🩻", "Screening", ("admin", "clinician", "demo")),
     PageEntry("pages/demo_cases.py", "Demo cases", "🎬", "Screening", ("admin", "demo")),
+    PageEntry("pages/cohort.py", "Cohort screening", "📊", "Cohort", ("admin", "analyst")),
     PageEntry("pages/patient_timeline.py", "Patient timeline", "📈", "Follow-up", ("admin", "clinician")),
     PageEntry("pages/recommendations.py", "Recommendations", "📋", "Follow-up", ("admin", "clinician", "demo")),
     PageEntry("pages/home.py", "Home", "🏠", "About", default=True),

@@ -1,8 +1,10 @@
 """Command line: the same functions the pages call.
 
-    python -m osteo_core score-cohort INPUT --out OUTPUT
+    python -m osteo_core score-cohort INPUT --out OUTPUT [--chunk-rows N] [--dask tcp://scheduler:8786]
     python -m osteo_core predict-images --task knee-kl|bone-density --out OUT.csv PATH [PATH ...]
     python -m osteo_core assess --age 67 --sex female --weight 58 --height 160 [...]
+    python -m osteo_core add-user NAME --role admin|clinician|analyst|demo   (password from stdin; see users_cli)
+    python -m osteo_core list-users | remove-user NAME
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ def _score_cohort(args: argparse.Namespace) -> int:
 
     output = Path(args.out)
     try:
-        totals = score_file(Path(args.input), output, chunk_rows=args.chunk_rows, progress=progress)
+        if args.dask:
+            from osteo_core.cohort.distributed import score_file_dask
+
+            print(f"scoring on the Dask cluster at {args.dask}", file=sys.stderr, flush=True)
+            totals = score_file_dask(args.input, output, address=args.dask, progress=progress)
+        else:
+            totals = score_file(Path(args.input), output, chunk_rows=args.chunk_rows, progress=progress)
     except OsteoError:
         output.unlink(missing_ok=True)
         raise
@@ -97,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("input", help="input table (.csv, .xlsx or .parquet)")
     cohort.add_argument("--out", required=True, help="output CSV: input columns unchanged plus scores")
     cohort.add_argument("--chunk-rows", type=int, default=200_000, help="rows per chunk (memory bound)")
+    cohort.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="score on a Dask cluster (tcp://scheduler:8786, or 'local' for this machine); "
+                             "the workers must be able to read INPUT")
     cohort.set_defaults(func=_score_cohort)
 
     images = commands.add_parser("predict-images", help="grade radiographs in files or folders")
@@ -124,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--race")
     assess.add_argument("--t-score", type=float, help="measured DXA T-score (SD)")
     assess.set_defaults(func=_assess)
+
+    from osteo_core.users_cli import add_user_commands
+
+    add_user_commands(commands)
     return parser
 
 

@@ -7,6 +7,7 @@ from functools import partial
 import streamlit as st
 
 from app_support import DISCLAIMER
+from app_support.history import offer_save_screening
 from app_support.loaders import read_model_card, warm_up_risk_model
 from app_support.result_actions import result_actions
 from app_support.widgets import (
@@ -29,6 +30,7 @@ from osteo_core.errors import InputValidationError, ModelLoadError
 from osteo_core.explain.plots import risk_gauge_figure, shap_waterfall_figure
 from osteo_core.recommend import profile_from_assessment
 from osteo_core.report import clinical_case_report
+from osteo_core.store.records import clinical_record
 
 ESTROGEN_LABELS = {"never": "Never", "past": "Past", "current": "Current"}
 MENOPAUSE_LABELS = {"premenopausal": "Premenopausal", "perimenopausal": "Perimenopausal",
@@ -152,6 +154,7 @@ if result is not None and model is not None:
     st.caption(f"Model version: `{result.model_version}`")
     result_actions("clinical", profile_from_assessment(result),
                    partial(clinical_case_report, result, disclaimer=DISCLAIMER), key="clinical")
+    offer_save_screening("clinical_risk", None, *clinical_record(result))
 
 with st.expander("Model card: what the model is, how it was tested, its limits"):
     st.markdown(read_model_card("clinical_risk") or "The model card is missing.")

@@ -7,6 +7,7 @@ from functools import partial
 
 import streamlit as st
 
+from app_support.history import offer_save_screening
 from app_support.image_models import (
     check_body_part,
     density_heatmap,
@@ -20,12 +21,13 @@ from app_support.result_actions import result_actions
 from osteo_core.clinical.assess import assess_patient
 from osteo_core.clinical.patient import parse_patient
 from osteo_core.errors import InputValidationError, ModelLoadError
-from osteo_core.explain.overlay import overlay_heatmap
+from osteo_core.explain.overlay import overlay_heatmap, png_bytes
 from osteo_core.imaging.batch import HAND_ANSWER
 from osteo_core.imaging.bone_density import post_test_probability
 from osteo_core.imaging.figures import density_probability_figure, pre_post_figure, t_score_figure
 from osteo_core.recommend import profile_from_image_bone_density
 from osteo_core.report import density_case_report
+from osteo_core.store.records import density_record
 
 CAVEAT = (
     "**Research-grade aid, not a diagnosis.** The bone-density model was trained on 210 patients with a DXA "
@@ -131,6 +133,9 @@ if upload is not None and models_ready:
                    partial(density_case_report, prediction, overlay, model_version=density_model.version,
                            method=method, disclaimer=CAVEAT, post_test=st.session_state.get("img_post_test"),
                            file_name=upload.name), key="image")
+    offer_save_screening("image_screening", None, *density_record(prediction, upload.name, density_model.version,
+                                                                  st.session_state.get("img_post_test")),
+                         image_png=png_bytes(prediction.model_view))
 
 if models_ready:
     st.caption(f"Model version: `{density_model.version}`")

@@ -6,14 +6,16 @@ from functools import partial
 
 import streamlit as st
 
+from app_support.history import offer_save_screening
 from app_support.loaders import get_knee_grader, knee_heatmap, predict_knee, read_knee_upload, read_model_card
 from app_support.result_actions import result_actions
 from osteo_core.errors import ModelLoadError
-from osteo_core.explain.overlay import overlay_heatmap
+from osteo_core.explain.overlay import overlay_heatmap, png_bytes
 from osteo_core.imaging.figures import kl_probability_figure
 from osteo_core.imaging.kl_model import KL_DEFINITIONS, KL_NAMES, KL_SOURCE
 from osteo_core.recommend import profile_from_knee
 from osteo_core.report import knee_case_report
+from osteo_core.store.records import knee_record
 
 KNEE_DISCLAIMER = (
     "**The Kellgren–Lawrence (KL) grade describes knee osteoarthritis** — joint-space narrowing, osteophytes "
@@ -123,6 +125,8 @@ if upload is not None:
                        partial(knee_case_report, prediction, overlay, model_version=grader.version,
                                coverage=grader.coverage, method=CAM_METHODS[method], disclaimer=KNEE_DISCLAIMER,
                                file_name=upload.name), key="knee")
+        offer_save_screening("knee_staging", None, *knee_record(prediction, upload.name, grader.version),
+                             image_png=png_bytes(prediction.model_view))
 
 if grader is not None:
     st.caption(f"Model version: `{grader.version}` · conformal coverage {100 * grader.coverage:.0f} %")

@@ -36,3 +36,20 @@ def synthetic_cohort() -> pd.DataFrame:
             "note": ["=cmd|'/c calc'!A1", "", "x", "ünïcødé", "", ""],
         }
     )
+
+
+@pytest.fixture(autouse=True)
+def isolated_login_and_history(tmp_path_factory, monkeypatch):
+    """Every test gets its own (absent) credentials file, history database and cookie key: local mode, no real data.
+
+    Tests of login set ``OSTEO_CREDENTIALS_FILE`` to a file they create (see tests/auth).
+    """
+    from osteo_core.store.engine import close_all
+
+    folder = tmp_path_factory.mktemp("osteo_var")
+    monkeypatch.setenv("OSTEO_CREDENTIALS_FILE", str(folder / "credentials.yaml"))
+    monkeypatch.setenv("OSTEO_DATABASE_URL", f"sqlite:///{folder / 'osteo.db'}")
+    monkeypatch.setenv("OSTEO_COOKIE_KEY_FILE", str(folder / "cookie_key"))
+    monkeypatch.setenv("OSTEO_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
+    yield folder
+    close_all()

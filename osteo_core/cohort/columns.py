@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from osteo_core.clinical.fields import FIELDS, UNIT_COLUMNS
+from osteo_core.clinical.fields import FIELDS, FIELDS_BY_NAME, REQUIRED_FIELDS, UNIT_COLUMNS
+from osteo_core.errors import OsteoError
 
 
 def normalise_name(name: object) -> str:
@@ -66,3 +67,103 @@ def map_columns(columns: list[str]) -> ColumnMapping:
         taken[field_name] = col
         mapping[col] = target
     return ColumnMapping(mapping=mapping, ambiguous=ambiguous, unused=[c for c in columns if c in unused])
+
+
+class ColumnMappingError(OsteoError, ValueError):
+    """A user-edited column mapping is not usable (unknown column, a column used twice)."""
+
+
+# Optional extra columns recognised by name (normalised): the outcome for evaluation and the patient id.
+OUTCOME_NAMES = ("osteoporosis_selfreport", "osteoporosis", "outcome", "diagnosis", "label", "target")
+ID_NAMES = ("id", "patient_id", "seqn", "subject_id", "person_id", "record_id", "participant_id")
+
+# Columns of common public tables that look relevant but cannot feed the schema, with the reason in plain words
+# (the widely used Kaggle "osteoporosis" table among them).
+UNUSABLE_HINTS = {
+    "body_weight": "holds words (Normal/Underweight), not a weight in kg or lb",
+    "alcohol_consumption": "holds words (None/Moderate), not drinks per day",
+    "family_history": "is a family history of osteoporosis, not 'a parent had a hip fracture'",
+    "medications": "lists medicines in words; glucocorticoid use needs its own yes/no column",
+    "medical_conditions": "lists conditions in words; rheumatoid arthritis needs its own yes/no column",
+    "hormonal_changes": "is not the menopause status or hormone-therapy use the tools need",
+}
+
+
+# Unit of each unit column, and the canonical target of a (field, unit) choice made on the page.
+COLUMN_UNITS = {"weight_lb": "lb", "weight_lbs": "lb", "height_in": "in", "height_inches": "in"}
+ALTERNATIVE_UNITS = {"weight_kg": ("kg", "lb"), "height_cm": ("cm", "in")}
+
+
+def target_for(field_name: str, unit: str) -> str:
+    """Canonical mapping target of ``field_name`` given in ``unit``: ``("weight_kg", "lb")`` → ``"weight_lb"``.
+    Raises :class:`ColumnMappingError` for a unit the field does not accept."""
+    if unit == FIELDS_BY_NAME[field_name].unit or unit == "":
+        return field_name
+    for column, column_unit in COLUMN_UNITS.items():
+        if UNIT_COLUMNS[column][0] == field_name and column_unit == unit:
+            return column
+    raise ColumnMappingError(f"`{field_name}` cannot be given in '{unit}'.")
+
+
+def detect_named(columns: list[str], names: tuple[str, ...]) -> str | None:
+    """The first column whose normalised name is in ``names`` (earlier names win), or ``None``."""
+    normalised = {normalise_name(col): col for col in reversed(columns)}
+    return next((normalised[name] for name in names if name in normalised), None)
+
+
+def missing_required(mapping: ColumnMapping) -> list[str]:
+    """Required schema fields (age, sex, weight_kg, height_cm) that no column maps to."""
+    present = {UNIT_COLUMNS[c][0] if c in UNIT_COLUMNS else c for c in mapping.mapping.values()}
+    return [name for name in REQUIRED_FIELDS if name not in present]
+
+
+def mapping_notes(columns: list[str], mapping: ColumnMapping) -> list[str]:
+    """Plain-words notes on a mapping: missing required fields, ambiguous columns, known unusable columns."""
+    notes = []
+    missing = missing_required(mapping)
+    if missing:
+        notes.append("No column holds " + ", ".join(f"`{m}`" for m in missing) + ": the model and the tools "
+                     "need age (years), sex, weight (kg or lb) and height (cm or in) for every patient, so this "
+                     "table cannot be scored until you map them below.")
+    used = {UNIT_COLUMNS[t][0] if t in UNIT_COLUMNS else t: c for c, t in mapping.mapping.items()}
+    for col in mapping.ambiguous:
+        target = KNOWN_NAMES[normalise_name(col)]
+        field_name = UNIT_COLUMNS[target][0] if target in UNIT_COLUMNS else target
+        notes.append(f"Column '{col}' also looks like `{field_name}`; '{used.get(field_name)}' is used. "
+                     "Change it below if that is wrong.")
+    for col in columns:
+        hint = UNUSABLE_HINTS.get(normalise_name(col))
+        if hint:
+            notes.append(f"Column '{col}' {hint}, so it is not used.")
+    return notes
+
+
+def mapping_from_choices(choices: dict[str, str | None], columns: list[str]) -> ColumnMapping:
+    """A mapping from the user's choices: canonical name (a field, or ``weight_lb``/``height_in``) → source column
+    (``None`` = not given). Raises :class:`ColumnMappingError` for a column not in ``columns`` or used twice."""
+    mapping: dict[str, str] = {}
+    for target, column in choices.items():
+        if column is None:
+            continue
+        if column not in columns:
+            raise ColumnMappingError(f"Column '{column}' chosen for `{target}` is not in the table.")
+        if column in mapping:
+            raise ColumnMappingError(f"Column '{column}' is chosen for both `{mapping[column]}` and `{target}`; "
+                                     "each column can hold one field only.")
+        if target not in FIELDS_BY_NAME and target not in UNIT_COLUMNS:
+            raise ColumnMappingError(f"`{target}` is not a patient field.")
+        mapping[column] = target
+    unused = [c for c in columns if c not in mapping]
+    return ColumnMapping(mapping=mapping, unused=unused)
+
+
+def field_choices(mapping: ColumnMapping) -> dict[str, tuple[str | None, str]]:
+    """For each schema field: (source column or ``None``, unit of that column), e.g. ``{"weight_kg": ("Wt", "lb")}``.
+    The unit is the field's own unit unless a unit column (``weight_lb``, ``height_in``) is mapped."""
+    result: dict[str, tuple[str | None, str]] = {spec.name: (None, spec.unit) for spec in FIELDS}
+    for column, target in mapping.mapping.items():
+        if target in UNIT_COLUMNS:
+            result[UNIT_COLUMNS[target][0]] = (column, COLUMN_UNITS[target])
+        else:
+            result[target] = (column, FIELDS_BY_NAME[target].unit)
+    return result

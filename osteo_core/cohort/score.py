@@ -6,6 +6,7 @@ The scoring is vectorised over a whole chunk; files are streamed in chunks so me
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,8 @@ from osteo_core.clinical.features import model_inputs
 from osteo_core.clinical.risk_model import RiskModel, load_risk_model
 from osteo_core.clinical.tools import orai, ost, score
 from osteo_core.clinical.validate import validate_frame
-from osteo_core.cohort.columns import ColumnMapping, map_columns
+from osteo_core.cohort.columns import ColumnMapping, map_columns, missing_required
+from osteo_core.cohort.fast_predict import cohort_predictor
 from osteo_core.errors import TableReadError
 
 SCORE_COLUMNS = ("osteo_risk", "risk_category", "ost_index", "ost_flag", "orai_score", "score_score", "issues")
@@ -28,6 +30,13 @@ def score_frame(frame: pd.DataFrame, model: RiskModel, mapping: ColumnMapping | 
     Rows with problems get their messages in ``issues`` and empty scores. ``mapping`` (source → canonical column)
     defaults to auto-detection. Raises :class:`TableReadError` when a required field has no column.
     """
+    return _score_chunk(frame, model, mapping)[0]
+
+
+def _score_chunk(
+    frame: pd.DataFrame, model: RiskModel, mapping: ColumnMapping | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scored frame (see :func:`score_frame`) and the validated canonical values (see ``validate_frame``)."""
     mapping = mapping or map_columns(list(frame.columns))
     _require_fields(mapping)
     canonical = frame[list(mapping.mapping)].rename(columns=mapping.mapping)
@@ -38,7 +47,7 @@ def score_frame(frame: pd.DataFrame, model: RiskModel, mapping: ColumnMapping | 
     out = frame.copy()
     risk = np.full(len(frame), np.nan)
     if valid.any():
-        risk[valid] = model.predict(model_inputs(values[valid]))
+        risk[valid] = _predictor(model)(model_inputs(values[valid]))
     category = np.where(valid, model.risk_band(risk), "")
     ost_result, orai_result, score_result = ost(values), orai(values), score(values)
     out["osteo_risk"] = np.round(risk, 4)
@@ -48,14 +57,58 @@ def score_frame(frame: pd.DataFrame, model: RiskModel, mapping: ColumnMapping | 
     out["orai_score"] = pd.array(orai_result.score.where(valid), dtype="Int64")
     out["score_score"] = pd.array(score_result.score.where(valid), dtype="Int64")
     out["issues"] = checked.issues.to_numpy()
-    return out
+    return out, values
+
+
+@dataclass
+class ScoredCohort:
+    """A scored table (input columns plus ``SCORE_COLUMNS``) and its validated canonical values, row for row."""
+
+    scored: pd.DataFrame
+    values: pd.DataFrame
+
+
+def score_table(
+    frame: pd.DataFrame,
+    model: RiskModel,
+    mapping: ColumnMapping | None = None,
+    chunk_rows: int = 20_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScoredCohort:
+    """Score an in-memory table in chunks, calling ``progress(rows_done, rows_total)`` after each chunk.
+
+    Raises :class:`TableReadError` for an empty table or one lacking a required column.
+    """
+    if len(frame) == 0:
+        raise TableReadError("The table has no rows.")
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1; got {chunk_rows}.")
+    mapping = mapping or map_columns(list(frame.columns))
+    _require_fields(mapping)
+    scored, values = [], []
+    for start in range(0, len(frame), chunk_rows):
+        out, checked = _score_chunk(frame.iloc[start:start + chunk_rows], model, mapping)
+        scored.append(out)
+        values.append(checked)
+        if progress:
+            progress(min(start + chunk_rows, len(frame)), len(frame))
+    return ScoredCohort(pd.concat(scored), pd.concat(values))
+
+
+_PREDICTORS: dict[int, tuple[RiskModel, Callable[[pd.DataFrame], np.ndarray]]] = {}
+
+
+def _predictor(model: RiskModel) -> Callable[[pd.DataFrame], np.ndarray]:
+    """The fast whole-cohort predictor of ``model`` (see :mod:`osteo_core.cohort.fast_predict`), built once."""
+    cached = _PREDICTORS.get(id(model))
+    if cached is None or cached[0] is not model:
+        cached = (model, cohort_predictor(model))
+        _PREDICTORS[id(model)] = cached
+    return cached[1]
 
 
 def _require_fields(mapping: ColumnMapping) -> None:
-    from osteo_core.clinical.fields import REQUIRED_FIELDS, UNIT_COLUMNS
-
-    present = {UNIT_COLUMNS[c][0] if c in UNIT_COLUMNS else c for c in mapping.mapping.values()}
-    missing = [name for name in REQUIRED_FIELDS if name not in present]
+    missing = missing_required(mapping)
     if missing:
         raise TableReadError(
             "The table has no column for required field(s) " + ", ".join(f"`{m}`" for m in missing)

@@ -18,3 +18,16 @@ def overlay_heatmap(image: np.ndarray, heatmap: np.ndarray, opacity: float = 0.4
     coloured = cv2.applyColorMap((heat * 255).astype(np.uint8), cv2.COLORMAP_JET)[:, :, ::-1]
     base = np.repeat(gray[:, :, None], 3, axis=2).astype(np.float32)
     return np.clip((1 - opacity) * base + opacity * coloured, 0, 255).astype(np.uint8)
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    """PNG encoding of a grayscale (H, W) or RGB (H, W, 3) uint8 image."""
+    import cv2
+
+    array = np.asarray(image, dtype=np.uint8)
+    if array.ndim == 3:
+        array = array[:, :, ::-1]  # cv2 writes BGR
+    ok, buffer = cv2.imencode(".png", array)
+    if not ok:
+        raise ValueError(f"could not encode an image of shape {array.shape} as PNG")
+    return buffer.tobytes()

@@ -1,0 +1,170 @@
+"""Login users: the credentials YAML that streamlit-authenticator reads, bcrypt hashes, roles, the cookie key.
+
+File format (``OSTEO_CREDENTIALS_FILE``, kept outside git, mode 0600)::
+
+    credentials:
+      usernames:
+        ana:
+          name: Ana Ruiz
+          email: ana@example.org
+          password: $2b$12$...        # bcrypt hash, never plain text
+          roles: [clinician]
+
+The cookie key is deliberately not in this file: it comes from Streamlit secrets or the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import bcrypt
+import yaml
+
+from osteo_core.errors import OsteoError
+
+ROLES = ("admin", "clinician", "analyst", "demo")
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt ≥ 5 refuses) anything longer
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
+
+
+class UserError(OsteoError, ValueError):
+    """A username, role, password or credentials file is not acceptable."""
+
+
+def validate_username(username: str) -> str:
+    """The username if it is 2–32 lower-case letters, digits, ``_ . -``; raises :class:`UserError` otherwise."""
+    if not isinstance(username, str) or not _USERNAME.match(username):
+        raise UserError(f"Username must be 2–32 lower-case letters, digits, '_', '.' or '-'. Got {username!r}.")
+    return username
+
+
+def validate_role(role: str) -> str:
+    """The role if it is one of :data:`ROLES`; raises :class:`UserError` otherwise."""
+    if role not in ROLES:
+        raise UserError(f"Role must be one of {', '.join(ROLES)}. Got {role!r}.")
+    return role
+
+
+def validate_password(password: str) -> str:
+    """The password if it has 8+ characters, at most 72 bytes and no spaces at either end (the login form strips
+    them); raises :class:`UserError` otherwise (the message never contains the password)."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise UserError(f"Password must have at least {MIN_PASSWORD_CHARS} characters. Got {len(password)}.")
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise UserError(f"Password must be at most {MAX_PASSWORD_BYTES} bytes. Got {len(password.encode())}.")
+    if password != password.strip():
+        raise UserError("Password must not start or end with a space.")
+    return password
+
+
+def hash_password(password: str) -> str:
+    """bcrypt hash (cost 12) of a validated password, as text."""
+    return bcrypt.hashpw(validate_password(password).encode(), bcrypt.gensalt(12)).decode()
+
+
+def load_credentials(path: Path) -> dict[str, Any]:
+    """The file as ``{"credentials": {"usernames": {...}}}`` (empty when missing).
+
+    Raises :class:`UserError` when the file is not YAML of that shape or holds a plain-text password.
+    """
+    if not path.exists():
+        return {"credentials": {"usernames": {}}}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path} is not valid YAML: {exc}") from None
+    users = (data.get("credentials") or {}).get("usernames") if isinstance(data, dict) else None
+    if users is None:
+        users = {}
+    if not isinstance(users, dict):
+        raise UserError(f"{path}: 'credentials.usernames' must be a mapping of users. Got {type(users).__name__}.")
+    for name, user in users.items():
+        password = str((user or {}).get("password", ""))
+        if not password.startswith(("$2a$", "$2b$", "$2y$")):
+            raise UserError(f"{path}: user {name!r} has no bcrypt hash; set the password with add-user.")
+    data.setdefault("credentials", {})["usernames"] = users
+    return data
+
+
+def save_credentials(path: Path, data: dict[str, Any]) -> None:
+    """Write the file atomically with mode 0600 (owner read/write only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".credentials-", suffix=".yaml")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            yaml.safe_dump(data, out, default_flow_style=False, allow_unicode=True, sort_keys=True)
+        os.chmod(temp, 0o600)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def add_user(path: Path, username: str, role: str, password: str, name: str | None = None,
+             email: str | None = None, replace: bool = False) -> None:
+    """Add (or with ``replace`` update) a user with a bcrypt-hashed password; creates the file if needed.
+
+    Raises :class:`UserError` for a bad username, role or password, or an existing user without ``replace``.
+    """
+    validate_username(username)
+    validate_role(role)
+    data = load_credentials(path)
+    users = data["credentials"]["usernames"]
+    if username in users and not replace:
+        raise UserError(f"User {username!r} already exists in {path}; use --replace to change them.")
+    users[username] = {"name": name or username, "email": email or "", "password": hash_password(password),
+                       "roles": [role]}
+    save_credentials(path, data)
+
+
+def remove_user(path: Path, username: str) -> None:
+    """Remove a user; refuses to remove the last admin. Raises :class:`UserError` when the user is unknown."""
+    data = load_credentials(path)
+    users = data["credentials"]["usernames"]
+    if username not in users:
+        raise UserError(f"No user {username!r} in {path}.")
+    admins = [n for n, u in users.items() if role_of(u) == "admin"]
+    if admins == [username]:
+        raise UserError(f"{username!r} is the last admin; add another admin first.")
+    del users[username]
+    save_credentials(path, data)
+
+
+def role_of(user: dict[str, Any]) -> str | None:
+    """The user's role (the first known role listed), or ``None``."""
+    return next((r for r in (user.get("roles") or []) if r in ROLES), None)
+
+
+def list_users(path: Path) -> list[tuple[str, str | None, str]]:
+    """``(username, role, name)`` for every user, sorted by username."""
+    users = load_credentials(path)["credentials"]["usernames"]
+    return [(name, role_of(user), str(user.get("name", ""))) for name, user in sorted(users.items())]
+
+
+def check_password(path: Path, username: str, password: str) -> bool:
+    """True when ``password`` matches the stored hash of ``username`` (False for unknown users)."""
+    user = load_credentials(path)["credentials"]["usernames"].get(username)
+    if not user:
+        return False
+    return bcrypt.checkpw(password.encode()[:MAX_PASSWORD_BYTES], str(user["password"]).encode())
+
+
+def load_or_create_cookie_key(path: Path) -> str:
+    """The login-cookie signing key stored in ``path``; a random 256-bit key is written (mode 0600) if missing."""
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) >= 32:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(key + "\n")
+    os.chmod(path, 0o600)
+    return key

@@ -1,0 +1,88 @@
+"""Command-line user management, added to ``python -m osteo_core``:
+
+    python -m osteo_core add-user NAME --role admin|clinician|analyst|demo [--name "Full Name"] [--email E]
+    python -m osteo_core list-users
+    python -m osteo_core remove-user NAME
+
+The password is read from stdin: typed twice without echo at a terminal, or the first line of piped input
+(``printf '%s\\n' "$PW" | python -m osteo_core add-user ana --role clinician``). It is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from osteo_core.auth_users import ROLES, UserError, add_user, list_users, remove_user
+from osteo_core.config import credentials_file
+
+
+def read_password(stdin=None) -> str:  # noqa: ANN001 (a text stream)
+    """The new password from ``stdin``: prompted twice without echo at a terminal, else its first line.
+
+    Raises :class:`UserError` when stdin is empty or the two typed passwords differ.
+    """
+    stdin = stdin or sys.stdin
+    if stdin.isatty():
+        first = getpass.getpass("Password (not shown): ")
+        if getpass.getpass("Same password again: ") != first:
+            raise UserError("The two passwords differ; nothing was changed.")
+        return first
+    line = stdin.readline()
+    if not line:
+        raise UserError("No password on stdin; pipe one line, e.g. printf '%s\\n' \"$PW\" | python -m osteo_core ...")
+    return line.rstrip("\r\n")
+
+
+def _audit(action: str, detail: str) -> None:
+    from osteo_core.store import StoreError, audit, open_store
+
+    try:
+        audit(open_store(), "cli", action, detail)
+    except StoreError as exc:  # the user file is already written; the audit line is best effort
+        print(f"warning: audit log not written: {exc}", file=sys.stderr)
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    path = credentials_file()
+    password = read_password()
+    add_user(path, args.username, args.role, password, name=args.name, email=args.email, replace=args.replace)
+    _audit("add_user", f"{args.username} as {args.role}" + (" (replaced)" if args.replace else ""))
+    print(f"{'updated' if args.replace else 'added'} user {args.username!r} with role {args.role} in {path}",
+          file=sys.stderr)
+    return 0
+
+
+def _list_users(_args: argparse.Namespace) -> int:
+    path = credentials_file()
+    users = list_users(path)
+    if not users:
+        print(f"no users in {path} (the app runs in local mode without login)", file=sys.stderr)
+    for username, role, name in users:
+        print(f"{username}\t{role or '-'}\t{name}")
+    return 0
+
+
+def _remove_user(args: argparse.Namespace) -> int:
+    path = credentials_file()
+    remove_user(path, args.username)
+    _audit("remove_user", args.username)
+    print(f"removed user {args.username!r} from {path}", file=sys.stderr)
+    return 0
+
+
+def add_user_commands(commands: argparse._SubParsersAction) -> None:
+    """Register ``add-user``, ``list-users`` and ``remove-user`` on the ``python -m osteo_core`` parser."""
+    add = commands.add_parser("add-user", help="add a login user (password read from stdin)")
+    add.add_argument("username", help="login name: 2–32 lower-case letters, digits, _ . -")
+    add.add_argument("--role", required=True, choices=ROLES, help="what the user may open")
+    add.add_argument("--name", help="full name shown in the app")
+    add.add_argument("--email")
+    add.add_argument("--replace", action="store_true", help="change an existing user (e.g. a new password)")
+    add.set_defaults(func=_add_user)
+    listing = commands.add_parser("list-users", help="list login users and their roles")
+    listing.set_defaults(func=_list_users)
+    remove = commands.add_parser("remove-user", help="remove a login user (not the last admin)")
+    remove.add_argument("username")
+    remove.set_defaults(func=_remove_user)
