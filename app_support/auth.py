@@ -170,3 +170,29 @@ def require_login() -> Session | None:
 def login_page() -> st.Page:
     """The only page while nobody is logged in (the login form itself is drawn by :func:`require_login`)."""
     return st.Page(_login_page, title="Log in", icon="🔐", url_path="login", default=True)
+
+
+def page_guard(page_file: str) -> Session:
+    """The first call of every page: the session allowed to see it, or the page stops here.
+
+    On a fresh server Streamlit serves the files in ``pages/`` directly until the entry script has run once, so a
+    deep link could reach a page without passing the login in ``streamlit_app.py``. Each page therefore checks for
+    itself: without a login (when one is configured) or with a role that does not list the page, nothing is drawn.
+    """
+    from pathlib import Path
+
+    from app_support.navigation import PAGES
+
+    session = st.session_state.get(_SESSION_KEY)
+    if session is None:
+        if not credentials_file().exists():
+            return LOCAL
+        st.warning("Please log in first.")
+        st.markdown("[Go to the login page](/)")
+        st.stop()
+    if session.role is not None:
+        name = Path(page_file).name
+        if not any(Path(entry.path).name == name and session.role in entry.roles for entry in PAGES):
+            st.error("Your role cannot open this page.")
+            st.stop()
+    return session

@@ -58,6 +58,13 @@ def check_body_part(radiograph: Radiograph) -> GateVerdict:
     return get_gate().check(radiograph, expected=("knee", "hand"))
 
 
+def check_knee(pixels: np.ndarray) -> GateVerdict:
+    """The gate's verdict for the knee grader: only a knee radiograph passes; others are refused with a reason."""
+    from osteo_core.imaging.radiograph import Radiograph
+
+    return get_gate().check(Radiograph(pixels=pixels), expected=("knee",))
+
+
 @st.cache_data(show_spinner=False, max_entries=32, ttl=900)
 def _predict_density(folder: str, version: str, pixels: np.ndarray) -> DensityPrediction:
     return _density(folder).predict([pixels])[0]

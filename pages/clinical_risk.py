@@ -7,6 +7,7 @@ from functools import partial
 import streamlit as st
 
 from app_support import DISCLAIMER
+from app_support.auth import page_guard
 from app_support.history import offer_save_screening
 from app_support.loaders import read_model_card, warm_up_risk_model
 from app_support.result_actions import result_actions
@@ -31,6 +32,8 @@ from osteo_core.explain.plots import risk_gauge_figure, shap_waterfall_figure
 from osteo_core.recommend import profile_from_assessment
 from osteo_core.report import clinical_case_report
 from osteo_core.store.records import clinical_record
+
+page_guard(__file__)
 
 ESTROGEN_LABELS = {"never": "Never", "past": "Past", "current": "Current"}
 MENOPAUSE_LABELS = {"premenopausal": "Premenopausal", "perimenopausal": "Perimenopausal",

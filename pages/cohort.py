@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_support import DISCLAIMER
+from app_support.auth import page_guard
 from app_support.image_models import get_gate
 from app_support.loaders import get_knee_grader, get_risk_model, knee_model_problem
 from app_support.widgets import label
@@ -42,6 +43,8 @@ from osteo_core.cohort.images import (
 from osteo_core.cohort.reading import LoadedTable, read_table
 from osteo_core.cohort.score import score_table
 from osteo_core.errors import ModelLoadError, OsteoError, TableReadError
+
+page_guard(__file__)
 
 NONE = "(not in the file)"
 SHOWN_ROWS = 5000

@@ -5,12 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from app_support import DISCLAIMER
+from app_support.auth import page_guard
 from app_support.loaders import warm_up_risk_model
 from app_support.widgets import tool_card
 from osteo_core.clinical.assess import assess_patient
 from osteo_core.demo import DEMO_CASES
 from osteo_core.errors import ModelLoadError
 from osteo_core.explain.plots import risk_gauge_figure, shap_waterfall_figure
+
+page_guard(__file__)
 
 st.title("🎬 Demo cases")
 st.caption("Synthetic patients made by code for presentations — no real person. Nothing on this page is stored.")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_support import DISCLAIMER
+from app_support.auth import page_guard
+
+page_guard(__file__)
 
 st.title("🦴 Osteoporosis screening")
 st.markdown(

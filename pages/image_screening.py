@@ -7,6 +7,7 @@ from functools import partial
 
 import streamlit as st
 
+from app_support.auth import page_guard
 from app_support.history import offer_save_screening
 from app_support.image_models import (
     check_body_part,
@@ -16,7 +17,7 @@ from app_support.image_models import (
     predict_density,
     read_upload,
 )
-from app_support.loaders import read_model_card, warm_up_risk_model
+from app_support.loaders import read_evaluation, read_model_card, warm_up_risk_model
 from app_support.result_actions import result_actions
 from osteo_core.clinical.assess import assess_patient
 from osteo_core.clinical.patient import parse_patient
@@ -29,6 +30,8 @@ from osteo_core.recommend import profile_from_image_bone_density
 from osteo_core.report import density_case_report
 from osteo_core.store.records import density_record
 
+page_guard(__file__)
+
 CAVEAT = (
     "**Research-grade aid, not a diagnosis.** The bone-density model was trained on 210 patients with a DXA "
     "T-score and a knee radiograph from one public collection (site and scanner undocumented), where age alone "
@@ -40,6 +43,14 @@ CATEGORY_TEXT = {"normal": "Normal bone density", "osteopenia": "Low bone mass (
 
 st.title("🩻 Bone density screening from a knee radiograph")
 st.info(CAVEAT)
+evaluation = read_evaluation("bone_density_knee") or {}
+if "comparison" in evaluation:
+    image_auc = evaluation["comparison"]["image"]["auc_low_bone_mass"]
+    age_auc = evaluation["comparison"]["age"]["auc_low_bone_mass"]
+    st.warning(f"**How well the image model did:** in cross-validation it told low bone mass from normal with AUC "
+               f"{image_auc['value']:.2f} (95 % CI {image_auc['ci95_low']:.2f}–{image_auc['ci95_high']:.2f}; 0.5 is "
+               f"chance), while age alone reached {age_auc['value']:.2f}. Its output is close to uninformative: "
+               "never act on it alone. The clinical facts below carry far more information.")
 
 models_ready = True
 try:

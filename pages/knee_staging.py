@@ -6,7 +6,9 @@ from functools import partial
 
 import streamlit as st
 
+from app_support.auth import page_guard
 from app_support.history import offer_save_screening
+from app_support.image_models import check_knee, get_gate
 from app_support.loaders import get_knee_grader, knee_heatmap, predict_knee, read_knee_upload, read_model_card
 from app_support.result_actions import result_actions
 from osteo_core.errors import ModelLoadError
@@ -17,6 +19,8 @@ from osteo_core.recommend import profile_from_knee
 from osteo_core.report import knee_case_report
 from osteo_core.store.records import knee_record
 
+page_guard(__file__)
+
 KNEE_DISCLAIMER = (
     "**The Kellgren–Lawrence (KL) grade describes knee osteoarthritis** — joint-space narrowing, osteophytes "
     "(bony spurs), sclerosis — seen on a knee radiograph. **It says nothing about bone density or osteoporosis.** "
@@ -24,9 +28,9 @@ KNEE_DISCLAIMER = (
 )
 ACCEPTED = (
     "Only knee radiographs are graded: an AP or PA view of **one** knee joint (PNG, JPEG or DICOM). Before grading, "
-    "the file goes through simple sanity checks — unreadable or empty file, colour photo, blank image, very "
-    "elongated shape, too small. These are not a learned body-part detector: a gray image of something else can "
-    "pass them and would get a meaningless grade."
+    "the file goes through sanity checks (unreadable or empty file, colour photo, blank image, very elongated "
+    "shape, too small) and a learned body-part check (knee, hand or not a radiograph; see its model card). It has "
+    "seen only knees and hands, so another body part can still slip through."
 )
 CAM_METHODS = {"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}
 NEXT_STEPS = {
@@ -56,8 +60,10 @@ grader = None
 try:
     with st.spinner("Loading the knee model (first time only, a few seconds)…"):
         grader = get_knee_grader()
+        get_gate()
 except ModelLoadError as exc:
-    st.error(f"The knee model cannot be loaded, so no grade can be given. Details: {exc}")
+    grader = None
+    st.error(f"The knee model or the body-part check cannot be loaded, so no grade can be given. Details: {exc}")
 
 upload = st.file_uploader("Knee radiograph (PNG, JPEG or DICOM)", type=["png", "jpg", "jpeg", "dcm"],
                           key="knee_upload", help="One AP/PA radiograph of a single knee joint.")
@@ -65,6 +71,9 @@ st.caption(ACCEPTED)
 
 if upload is not None:
     pixels, reason = read_knee_upload(upload.getvalue(), upload.name)
+    if not reason and grader is not None:
+        verdict = check_knee(pixels)
+        reason = "" if verdict.usable else verdict.reason
     if reason:
         st.error(f"**{upload.name} cannot be graded:** {reason[0].upper() + reason[1:].rstrip('.')}.\n\n"
                  "Only knee radiographs (an AP/PA view of one knee joint) are graded.")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_support.auth import page_guard
 from app_support.loaders import list_models, read_evaluation, read_model_card
+
+page_guard(__file__)
 
 st.title("📄 Model cards")
 st.caption("How each shipped model was built and tested, what it is for, and where it must not be used.")

@@ -7,7 +7,7 @@ import json
 
 import streamlit as st
 
-from app_support.auth import current_session
+from app_support.auth import current_session, page_guard
 from osteo_core.store import (
     StoreError,
     delete_patient,
@@ -20,6 +20,8 @@ from osteo_core.store import (
     open_store,
 )
 from osteo_core.store.timeline import timeline_figure
+
+page_guard(__file__)
 
 st.title("📈 Patient timeline")
 session = current_session()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_support.auth import page_guard
 from app_support.profile_form import apply_prefill, profile_form
 from app_support.result_actions import (
     ADVICE_NOTE,
@@ -15,6 +16,8 @@ from app_support.result_actions import (
     show_recommendations,
 )
 from osteo_core.recommend import default_rules
+
+page_guard(__file__)
 
 st.title("📋 Recommendations")
 st.info(ADVICE_NOTE + " **An aid to referral, not a diagnosis.**")

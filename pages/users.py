@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_support.auth import current_session
+from app_support.auth import current_session, page_guard
 from osteo_core.auth_users import ROLES, UserError, add_user, list_users, remove_user
 from osteo_core.config import credentials_file
 from osteo_core.store import StoreError, audit, list_audit, open_store
+
+page_guard(__file__)
 
 st.title("👥 Users and audit log")
 session = current_session()

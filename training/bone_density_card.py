@@ -38,10 +38,11 @@ def write_density_card(path: Path, ev: dict) -> None:
         "Retrain: `python -m training.train_bone_density`. Evaluation: [evaluation.json](evaluation.json).",
         "",
         "## Intended use and limits",
-        "A research-grade aid that flags possible low bone mass on a knee radiograph taken for another reason, to "
-        "prompt a DXA referral. **Not a diagnosis, not a substitute for DXA, and not validated on any external "
-        "collection.** Do not use it to rule out low bone density. It must not be used on hands, hips, spines or "
-        "children.",
+        "Meant as a research aid that flags possible low bone mass on a knee radiograph taken for another reason, "
+        "to prompt a DXA referral. **In its current form the image model is close to uninformative (see the "
+        "results): it demonstrates the pipeline and must not inform any decision.** Not a diagnosis, not a "
+        "substitute for DXA, not validated on any external collection; never use it to rule out low bone density, "
+        "and never on hands, hips, spines or children.",
         "",
         "## Data and label",
         f"- `knee_bone_density`: {ev['data']['patients_with_image']} patients with a knee radiograph and a DXA "
@@ -84,7 +85,8 @@ def write_density_card(path: Path, ev: dict) -> None:
         "",
         f"**T-score estimate**: image-only MAE {image['t_score_mae']:.2f} SD, r = {image['t_score_pearson_r']:.2f}; "
         f"the app shows ± {meta['t_interval']['half_width']:.2f} SD ({meta['t_interval']['from']}, 90 %). The "
-        "training T-scores span only −2.99 to −0.16, so estimates outside that range cannot occur.",
+        "training T-scores span only −2.99 to −0.16: estimates outside that range are extrapolation, and values "
+        "typical of healthy young adults were never seen.",
         "",
         "## Fusion",
         decision,

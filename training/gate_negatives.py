@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-NEGATIVE_KINDS = ("photo", "scene", "document", "noise", "blank", "gradient", "inverted", "icon")
+NEGATIVE_KINDS = ("photo", "scene", "document", "noise", "blank", "gradient", "inverted", "icon", "photo")
 
 
 def _package_images(names: tuple[str, ...]) -> list[np.ndarray]:
@@ -37,10 +37,16 @@ def _icons() -> list[np.ndarray]:
 
 
 def _crop(rng, image: np.ndarray, size: int) -> np.ndarray:
+    """A random square crop, flipped/rotated and with random gamma, so one photo yields many different views."""
     height, width = image.shape
-    side = int(rng.integers(min(height, width) // 4, min(height, width)))
+    side = int(rng.integers(min(height, width) // 6, min(height, width)))
     top, left = rng.integers(0, height - side + 1), rng.integers(0, width - side + 1)
-    return cv2.resize(image[top:top + side, left:left + side], (size, size), interpolation=cv2.INTER_AREA)
+    crop = cv2.resize(image[top:top + side, left:left + side], (size, size), interpolation=cv2.INTER_AREA)
+    crop = np.rot90(crop, int(rng.integers(4)))
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    gamma = rng.uniform(0.5, 2.0)
+    return np.clip(255.0 * (crop / 255.0) ** gamma, 0, 255).astype(np.uint8)
 
 
 def _scene(rng, size: int) -> np.ndarray:

@@ -86,6 +86,14 @@ def _value_or_none(value: Any) -> Any:
     return value
 
 
+def _scaled(value: Any, factor: float) -> Any:
+    """``value`` × ``factor`` when it is a number; anything else is left for validation to report."""
+    try:
+        return float(value) * factor
+    except (TypeError, ValueError):
+        return value
+
+
 def parse_patient(
     values: Mapping[str, Any], weight_unit: Literal["kg", "lb"] = "kg", height_unit: Literal["cm", "in"] = "cm"
 ) -> Patient:
@@ -96,9 +104,9 @@ def parse_patient(
     """
     record = dict(values)
     if weight_unit == "lb" and record.get("weight_kg") is not None:
-        record["weight_kg"] = float(record["weight_kg"]) / LB_PER_KG
+        record["weight_kg"] = _scaled(record["weight_kg"], 1 / LB_PER_KG)
     if height_unit == "in" and record.get("height_cm") is not None:
-        record["height_cm"] = float(record["height_cm"]) * CM_PER_INCH
+        record["height_cm"] = _scaled(record["height_cm"], CM_PER_INCH)
     frame = pd.DataFrame([{key: _value_or_none(value) for key, value in record.items()}], dtype=object)
     checked = validate_frame(frame)
     problems = {name: [m for m in msgs.iloc[0].split("; ") if m] for name, msgs in checked.field_issues.items()}

@@ -152,8 +152,13 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     text = head.decode("utf-8-sig", errors="replace")
     first_line = text.splitlines()[0] if text.splitlines() else ""
     delimiter = max([",", ";", "\t"], key=first_line.count)
+    try:  # like the cohort page: a file that is not UTF-8 is read as Windows-1252
+        head.decode("utf-8-sig")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "cp1252"  # a character cut at the 64 KB mark
     reader = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False, chunksize=chunk_rows,
-                         encoding="utf-8-sig", skipinitialspace=False)
+                         encoding=encoding, skipinitialspace=False)
     yield from reader
 
 
@@ -185,6 +190,6 @@ def score_file(
             totals["valid"] += len(scored) - bad
             if progress:
                 progress(totals["rows"])
-    if mapping is None:
+    if totals["rows"] == 0:  # also a header without rows (the page refuses it too)
         raise TableReadError(f"{Path(input_path).name} has no rows.")
     return totals

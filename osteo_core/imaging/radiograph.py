@@ -42,7 +42,7 @@ def load_radiograph(source: str | Path | bytes, name: str = "") -> Radiograph:
 
 
 MAX_COLOURFULNESS = 0.15
-MIN_CONTRAST_SD = 12.0
+MIN_CONTRAST_SD = 5.0
 MAX_ASPECT_RATIO = 3.0
 MIN_SIDE = 64
 

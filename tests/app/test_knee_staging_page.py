@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from osteo_core.imaging.knee_grader import load_knee_grader
 from osteo_core.model_files import write_manifest
 from tests.imaging.conftest import SIZE, build_tiny_kl_model, encode, synthetic_knee
+from tests.tiny_models import write_tiny_models
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "knee_staging.py")
@@ -20,6 +21,9 @@ GRADE_METRIC = re.compile(r"^KL [0-4] — (Normal|Doubtful|Mild|Moderate|Severe)
 
 
 def _clear_caches() -> None:
+    from osteo_core.imaging.gate import load_gate
+
+    load_gate.cache_clear()
     load_knee_grader.cache_clear()
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -28,9 +32,8 @@ def _clear_caches() -> None:
 @pytest.fixture(scope="module")
 def tiny_models_dir(tmp_path_factory) -> Path:
     """A models folder holding the tiny KL model as ``knee_kl/`` with a manifest and a model card."""
-    root = tmp_path_factory.mktemp("models")
+    root = write_tiny_models(tmp_path_factory.mktemp("models"))  # tiny gate (always "knee") and models
     folder = root / "knee_kl"
-    folder.mkdir()
     weights = folder / "model.keras"
     build_tiny_kl_model().save(weights)
     write_manifest(folder, weights, {"input_size": SIZE, "decoding": "argmax", "version": "tiny-test",
@@ -80,7 +83,7 @@ def test_page_before_upload_states_what_kl_is_and_what_is_accepted(models_dir):
     text = _all_text(at)
     assert "osteoarthritis" in text and "nothing about bone density or osteoporosis" in text
     assert "not a diagnosis" in text
-    assert "not a learned body-part detector" in text
+    assert "learned body-part check" in text
     assert "Model version: `tiny-test`" in text
     assert at.file_uploader(key="knee_upload").allowed_type == [".png", ".jpg", ".jpeg", ".dcm"]
     assert not at.metric
@@ -168,7 +171,7 @@ def test_corrupt_file_is_refused_in_plain_words(models_dir):
 def test_missing_model_shows_the_load_error_and_the_rest_of_the_page(models_dir):
     at = _page()
     assert len(at.error) == 1
-    assert "The knee model cannot be loaded" in at.error[0].value
+    assert "The knee model or the body-part check cannot be loaded" in at.error[0].value
     assert at.file_uploader(key="knee_upload")
     assert "missing" in _all_text(at)  # model card fallback
     at = _upload(at, "knee.png", encode(synthetic_knee(), ".png"))

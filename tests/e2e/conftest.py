@@ -25,6 +25,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = ROOT / "artifacts" / "e2e"
+SESSION_STARTED = time.time()
 
 
 def _free_port() -> int:
@@ -66,9 +67,20 @@ def browser():
         browser.close()
 
 
+def warm_up(browser, url: str) -> None:
+    """Open the entry page once. Until some session has run ``streamlit_app.py`` (and so ``st.navigation``),
+    Streamlit serves a deep link such as ``/knee_staging`` from the ``pages/`` folder directly, without the entry
+    script (see ``test_login_e2e.test_deep_link_on_a_fresh_server_shows_the_login_form``)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_text("An aid to referral, not a diagnosis.").first.wait_for(timeout=90_000)
+    context.close()
+
+
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """The app in local mode with tiny image models; yields its base URL."""
+def app_url(tmp_path_factory, browser):
+    """The app in local mode with tiny image models, entry page opened once; yields its base URL."""
     work = tmp_path_factory.mktemp("e2e")
     models = write_tiny_models(work / "models")
     shutil.copytree(ROOT / "models" / "clinical_risk", models / "clinical_risk")
@@ -78,17 +90,31 @@ def app_url(tmp_path_factory):
         "OSTEO_DATABASE_URL": f"sqlite:///{work / 'osteo.db'}",
         "OSTEO_COOKIE_KEY": "e2e-test-cookie-key-not-secret",
     })
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        warm_up(browser, url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_failed = report.failed
+    return report
 
 
 @pytest.fixture()
-def page(browser):
+def page(browser, request):
+    """A fresh browser context per test; a failing test leaves artifacts/e2e/FAILED-<test>.png."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
+    if getattr(request.node, "e2e_failed", False):
+        screenshot(page, f"FAILED-{request.node.name}")
     context.close()
 
 
@@ -103,8 +129,17 @@ def assert_no_exception(page) -> None:
     assert boxes.count() == 0, boxes.first.inner_text()
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, max_height: int = 5000) -> Path:
+    """The whole page as artifacts/e2e/NAME.png. Streamlit scrolls inside its main container, so the viewport is
+    stretched to the content's height (at most ``max_height`` pixels) for the shot, then restored."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll("
+                           "'[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
+                           ".map(e => e.scrollHeight), 0)")
+    page.set_viewport_size({"width": size["width"], "height": min(max(size["height"], height + 40), max_height)})
+    page.wait_for_timeout(300)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path

@@ -1,0 +1,128 @@
+"""Login in a real browser, on a second server whose credentials file was written by the add-user command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.conftest import ROOT, assert_no_exception, screenshot, settle, start_server, warm_up
+from tests.tiny_models import write_tiny_models
+
+pytestmark = pytest.mark.e2e
+
+PASSWORDS = {"ada": "admin-pass-123", "cleo": "clinician-pass-123", "anna": "analyst-pass-123"}
+ROLES = {"ada": "admin", "cleo": "clinician", "anna": "analyst"}
+FIRST_VISIT: dict[str, int] = {}
+
+
+@pytest.fixture(scope="module")
+def login_server(tmp_path_factory, browser):
+    """A server with three users (admin, clinician, analyst) made by `python -m osteo_core add-user`.
+
+    Before anything else opens it, a deep link to /users is tried and what it showed is kept in ``FIRST_VISIT``.
+    """
+    work = tmp_path_factory.mktemp("e2e_login")
+    models = write_tiny_models(work / "models")
+    shutil.copytree(ROOT / "models" / "clinical_risk", models / "clinical_risk")
+    env = {
+        "OSTEO_MODELS_DIR": str(models),
+        "OSTEO_CREDENTIALS_FILE": str(work / "credentials.yaml"),
+        "OSTEO_DATABASE_URL": f"sqlite:///{work / 'osteo.db'}",
+        "OSTEO_COOKIE_KEY": "e2e-login-cookie-key-not-secret-0123456789",
+    }
+    for username, role in ROLES.items():
+        done = subprocess.run([sys.executable, "-m", "osteo_core", "add-user", username, "--role", role],
+                              input=PASSWORDS[username] + "\n", text=True, capture_output=True, cwd=ROOT,
+                              env=os.environ | env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert PASSWORDS[username] not in done.stdout + done.stderr
+    process, url = start_server(env)
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{url}/users")
+        page.locator('[data-testid="stMain"]').wait_for(timeout=90_000)
+        settle(page)
+        FIRST_VISIT.update(login_prompt=page.get_by_role("button", name="Log in").count()
+                           + page.get_by_text("Please log in first.").count(),
+                           users_page=page.get_by_text("Add user").count())
+        context.close()
+        warm_up(browser, url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _log_in(page, url: str, username: str, password: str) -> None:
+    page.goto(url)
+    page.get_by_role("button", name="Log in").wait_for()
+    page.wait_for_timeout(1000)  # the cookie component reruns the script once after loading
+    settle(page)
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    settle(page)
+
+
+def _nav_links(page) -> list[str]:
+    return [text.strip() for text in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+
+
+@pytest.mark.xfail(strict=True, reason="known bug: on a freshly started server Streamlit serves pages/ directly "
+                                       "(multipage v1) until a session has run streamlit_app.py; see the report")
+def test_deep_link_on_a_fresh_server_shows_the_login_form(login_server):
+    assert FIRST_VISIT == {"login_form": 1, "users_page": 0}
+
+
+def test_wrong_password_is_refused_with_a_message(page, login_server):
+    _log_in(page, login_server, "cleo", "not-the-password")
+    page.get_by_text("Username or password is incorrect.").wait_for()
+    page.get_by_role("button", name="Log in").wait_for()
+    assert page.get_by_text("Logged in as").count() == 0
+    assert_no_exception(page)
+    screenshot(page, "login_refused")
+
+
+def test_login_form(page, login_server):
+    page.goto(login_server)
+    settle(page)
+    page.get_by_role("button", name="Log in").wait_for()
+    page.get_by_text("No account yet? Ask an admin").wait_for()
+    assert_no_exception(page)
+    screenshot(page, "login")
+
+
+def test_analyst_sees_only_its_pages_and_logs_out(page, login_server):
+    _log_in(page, login_server, "anna", PASSWORDS["anna"])
+    page.get_by_text("Logged in as").wait_for()
+    page.locator('[data-testid="stSidebarNav"]').wait_for()
+    links = _nav_links(page)
+    assert any("Cohort screening" in link for link in links), links
+    assert not any("Clinical risk" in link for link in links), links
+    assert not any("Users and audit log" in link for link in links), links
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Cohort screening").click()
+    settle(page)
+    page.get_by_text("Upload a CSV, Excel (.xlsx) or Parquet").wait_for()
+    assert_no_exception(page)
+    screenshot(page, "analyst_cohort")
+    page.get_by_role("button", name="Log out").click()
+    settle(page)
+    page.get_by_role("button", name="Log in").wait_for()
+    page.get_by_label("Username", exact=True).wait_for()
+    assert page.get_by_text("Logged in as").count() == 0
+    assert_no_exception(page)
+
+
+def test_admin_sees_every_page(page, login_server):
+    _log_in(page, login_server, "ada", PASSWORDS["ada"])
+    page.get_by_text("Logged in as").wait_for()
+    page.locator('[data-testid="stSidebarNav"]').wait_for()
+    links = _nav_links(page)
+    for title in ("Clinical risk", "Cohort screening", "Users and audit log"):
+        assert any(title in link for link in links), (title, links)
+    assert_no_exception(page)
