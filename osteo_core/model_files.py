@@ -49,3 +49,21 @@ def write_manifest(folder: Path, weights: Path, metadata: dict[str, Any]) -> dic
     manifest = dict(metadata) | {"file": Path(weights).name, "sha256": file_sha256(weights)}
     (Path(folder) / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def cached_loader(default_name: str):
+    """Decorator for ``load(folder: Path | None)``: resolve ``None`` to ``models_dir()/default_name`` at call time,
+    then load once per resolved folder (so changing ``OSTEO_MODELS_DIR`` is honoured). ``cache_clear`` is kept."""
+    import functools
+
+    def decorate(load):
+        cached = functools.lru_cache(maxsize=4)(load)
+
+        @functools.wraps(load)
+        def wrapper(folder: Path | None = None):
+            return cached(Path(folder).resolve() if folder else (models_dir() / default_name).resolve())
+
+        wrapper.cache_clear = cached.cache_clear
+        return wrapper
+
+    return decorate

@@ -17,7 +17,9 @@ if not names:
     st.error("No model cards were found in the models folder. Train a model first (see the README).")
     st.stop()
 
-name = st.selectbox("Model", names, format_func=lambda n: n.replace("_", " ").capitalize(), key="model_card")
+first = names.index("clinical_risk") if "clinical_risk" in names else 0
+name = st.selectbox("Model", names, index=first, format_func=lambda n: n.replace("_", " ").capitalize(),
+                    key="model_card")
 st.markdown(read_model_card(name) or "This model card cannot be read.")
 
 evaluation = read_evaluation(name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -13,8 +12,8 @@ import pandas as pd
 
 from osteo_core.clinical.features import MODEL_FEATURES
 from osteo_core.errors import ModelLoadError
+from osteo_core.model_files import cached_loader, read_manifest, write_manifest
 from osteo_core.model_files import model_folder as shared_model_folder
-from osteo_core.model_files import read_manifest, write_manifest
 
 RiskBand = Literal["low", "moderate", "high"]
 MODEL_NAME = "clinical_risk"
@@ -68,7 +67,7 @@ def model_folder(name: str = MODEL_NAME, root: Path | None = None) -> Path:
     return shared_model_folder(name, root)
 
 
-@functools.lru_cache(maxsize=4)
+@cached_loader(MODEL_NAME)
 def load_risk_model(folder: Path | None = None) -> RiskModel:
     """Load the clinical risk model from ``folder`` (default ``models/clinical_risk``), once per folder.
 

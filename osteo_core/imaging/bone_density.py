@@ -7,7 +7,6 @@ prediction averages the image and its mirror image (as in training), then applie
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from osteo_core.config import models_dir
 from osteo_core.errors import ModelLoadError
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER
 from osteo_core.imaging.preprocess import prepare_for_model
-from osteo_core.model_files import read_manifest
+from osteo_core.model_files import cached_loader, read_manifest
 
 DENSITY_CLASSES = ("normal", "osteopenia", "osteoporosis")
 DENSITY_MODEL_NAME = "bone_density_knee"
@@ -108,7 +107,7 @@ class BoneDensityModel:
         return maps[0]
 
 
-@functools.lru_cache(maxsize=2)
+@cached_loader(DENSITY_MODEL_NAME)
 def load_bone_density_model(folder: Path | None = None) -> BoneDensityModel:
     """Load the knee bone-density model (default ``models/bone_density_knee``) once. Raises ModelLoadError."""
     folder = Path(folder) if folder else models_dir() / DENSITY_MODEL_NAME

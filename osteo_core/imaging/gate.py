@@ -6,7 +6,6 @@ shape). Every image model runs behind it; a rejection always says why.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from osteo_core.config import models_dir
 from osteo_core.errors import ModelLoadError
 from osteo_core.imaging.preprocess import prepare_for_model
 from osteo_core.imaging.radiograph import Radiograph, sanity_problems
-from osteo_core.model_files import read_manifest
+from osteo_core.model_files import cached_loader, read_manifest
 
 GATE_CLASSES = ("knee", "hand", "other")
 GATE_MODEL_NAME = "body_part_gate"
@@ -86,7 +85,7 @@ class BodyPartGate:
         return GateVerdict(best, named, True, "")
 
 
-@functools.lru_cache(maxsize=2)
+@cached_loader(GATE_MODEL_NAME)
 def load_gate(folder: Path | None = None) -> BodyPartGate:
     """Load the gate from ``folder`` (default ``models/body_part_gate``) once. Raises :class:`ModelLoadError`."""
     folder = Path(folder) if folder else models_dir() / GATE_MODEL_NAME

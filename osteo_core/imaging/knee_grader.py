@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from osteo_core.conformal import format_grade_set, grade_sets
 from osteo_core.errors import ModelLoadError
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER, decode_grades
 from osteo_core.imaging.preprocess import prepare_for_model
-from osteo_core.model_files import read_manifest
+from osteo_core.model_files import cached_loader, read_manifest
 
 KNEE_MODEL_NAME = "knee_kl"
 
@@ -90,7 +89,7 @@ class KneeGrader:
         return maps[0]
 
 
-@functools.lru_cache(maxsize=2)
+@cached_loader(KNEE_MODEL_NAME)
 def load_knee_grader(folder: Path | None = None) -> KneeGrader:
     """Load the KL grader from ``folder`` (default ``models/knee_kl``) once. Raises :class:`ModelLoadError`."""
     folder = Path(folder) if folder else models_dir() / KNEE_MODEL_NAME
