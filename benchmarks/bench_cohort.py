@@ -3,7 +3,7 @@
 The file has age, sex, weight, height and five risk-factor columns (``benchmarks/make_cohort.py``, ~1 % bad rows).
 Goal on one machine: 1,000,000 rows in ≤ 20 s with peak RSS ≤ 2 GB.
 
-Usage: python benchmarks/bench_cohort.py [--rows 1000000] [--dask local] [--out benchmarks/results/cohort.json]
+Usage: python benchmarks/bench_cohort.py [--rows 1000000] [--dask local] [--out FILE]
 """
 
 from __future__ import annotations
