@@ -100,3 +100,11 @@ def modifiable_lines(contributions: Mapping[str, float], labels: Mapping[str, st
             effect = f"takes {abs(points):.1f} percentage points off this estimate"
         lines.append(f"**{name}** ({shown}) {effect}.")
     return lines
+
+
+def screening_tools_row(tools: list[Any]) -> None:
+    """The validated screening tools side by side, one bordered card each."""
+    st.subheader("Validated screening tools")
+    for column, tool in zip(st.columns(len(tools)), tools, strict=True):
+        with column, st.container(border=True):
+            tool_card(tool)

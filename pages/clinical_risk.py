@@ -19,8 +19,8 @@ from app_support.widgets import (
     issues_summary,
     label,
     modifiable_lines,
+    screening_tools_row,
     show_field_issues,
-    tool_card,
     yes_no,
 )
 from osteo_core.clinical.assess import assess_patient
@@ -139,10 +139,7 @@ if result is not None and model is not None:
     for warning in result.warnings:
         st.warning(warning)
 
-    st.subheader("Validated screening tools")
-    for column, tool in zip(st.columns(len(result.tools)), result.tools, strict=True):
-        with column, st.container(border=True):
-            tool_card(tool)
+    screening_tools_row(result.tools)
 
     if result.explanation is not None:
         st.subheader("What moved this estimate")

@@ -7,7 +7,7 @@ import streamlit as st
 from app_support import DISCLAIMER
 from app_support.auth import page_guard
 from app_support.loaders import warm_up_risk_model
-from app_support.widgets import tool_card
+from app_support.widgets import screening_tools_row
 from osteo_core.clinical.assess import assess_patient
 from osteo_core.demo import DEMO_CASES
 from osteo_core.errors import ModelLoadError
@@ -55,10 +55,7 @@ if result.who_category_text:
 for warning in result.warnings:
     st.warning(warning)
 
-st.subheader("Validated screening tools")
-for column, tool in zip(st.columns(len(result.tools)), result.tools, strict=True):
-    with column, st.container(border=True):
-        tool_card(tool)
+screening_tools_row(result.tools)
 if result.explanation is not None:
     st.subheader("What moved this estimate")
     st.plotly_chart(shap_waterfall_figure(result.explanation), width="stretch", key="demo_waterfall")
