@@ -86,7 +86,7 @@ def test_deep_link_on_a_fresh_server_asks_for_login(login_server):
 
 def test_wrong_password_is_refused_with_a_message(page, login_server):
     _log_in(page, login_server, "cleo", "not-the-password")
-    page.get_by_text("Username or password is incorrect.").wait_for()
+    page.get_by_text("Username or password is incorrect.").first.wait_for()
     page.get_by_role("button", name="Log in").wait_for()
     assert page.get_by_text("Logged in as").count() == 0
     assert_no_exception(page)
@@ -97,14 +97,14 @@ def test_login_form(page, login_server):
     page.goto(login_server)
     settle(page)
     page.get_by_role("button", name="Log in").wait_for()
-    page.get_by_text("No account yet? Ask an admin").wait_for()
+    page.get_by_text("No account yet? Ask an admin").first.wait_for()
     assert_no_exception(page)
     screenshot(page, "login")
 
 
 def test_analyst_sees_only_its_pages_and_logs_out(page, login_server):
     _log_in(page, login_server, "anna", PASSWORDS["anna"])
-    page.get_by_text("Logged in as").wait_for()
+    page.get_by_text("Logged in as").first.wait_for()
     page.locator('[data-testid="stSidebarNav"]').wait_for()
     links = _nav_links(page)
     assert any("Cohort screening" in link for link in links), links
@@ -112,7 +112,7 @@ def test_analyst_sees_only_its_pages_and_logs_out(page, login_server):
     assert not any("Users and audit log" in link for link in links), links
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Cohort screening").click()
     settle(page)
-    page.get_by_text("Upload a CSV, Excel (.xlsx) or Parquet").wait_for()
+    page.get_by_text("Upload a CSV, Excel (.xlsx) or Parquet").first.wait_for()
     assert_no_exception(page)
     screenshot(page, "analyst_cohort")
     page.get_by_role("button", name="Log out").click()
@@ -125,7 +125,7 @@ def test_analyst_sees_only_its_pages_and_logs_out(page, login_server):
 
 def test_admin_sees_every_page(page, login_server):
     _log_in(page, login_server, "ada", PASSWORDS["ada"])
-    page.get_by_text("Logged in as").wait_for()
+    page.get_by_text("Logged in as").first.wait_for()
     page.locator('[data-testid="stSidebarNav"]').wait_for()
     links = _nav_links(page)
     for title in ("Clinical risk", "Cohort screening", "Users and audit log"):

@@ -41,7 +41,7 @@ def test_cohort_upload_map_and_score(page, app_url, tmp_path):
     csv = synthetic_cohort_csv(tmp_path / "cohort.csv")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(csv))
     settle(page)
-    page.get_by_text("300 rows, 6 columns.").wait_for()
+    page.get_by_text("300 rows, 6 columns.").first.wait_for()
     page.get_by_role("button", name="Score the cohort").click()
     settle(page)
     page.get_by_role("heading", name="Who to refer, and how many scans").wait_for()
@@ -69,9 +69,9 @@ def test_recommendations_profile_shows_sourced_advice(page, app_url):
 
 def test_demo_cases_step_through(page, app_url):
     open_page(page, app_url, "demo_cases")
-    page.get_by_text("Case 1 of 5").wait_for()
+    page.get_by_text("Case 1 of 5").first.wait_for()
     page.get_by_role("heading", name="Case A — 46-year-old woman, no risk factors").wait_for()
-    page.get_by_text("Estimated probability of a diagnosed osteoporosis").wait_for()
+    page.get_by_text("Estimated probability of a diagnosed osteoporosis").first.wait_for()
     for number, title in [(2, "Case B — 59-year-old woman, smoker, mother broke a hip"),
                           (3, "Case C — 77-year-old woman, earlier fracture, on steroids")]:
         page.get_by_role("button", name="Next →").click()
@@ -82,7 +82,7 @@ def test_demo_cases_step_through(page, app_url):
         assert_no_exception(page)
     page.get_by_role("button", name="← Previous").click()
     settle(page)
-    page.get_by_text("Case 2 of 5").wait_for()
+    page.get_by_text("Case 2 of 5").first.wait_for()
     assert_no_exception(page)
     screenshot(page, "demo_cases")
 
@@ -102,13 +102,13 @@ def test_saved_clinical_result_appears_on_the_timeline(page, app_url):
     settle(page)
     page.get_by_role("button", name="Save to patient history").click()
     settle(page)
-    page.get_by_text("of patient E2E-0042").wait_for()
+    page.get_by_text("of patient E2E-0042").first.wait_for()
     assert_no_exception(page)
 
     open_page(page, app_url, "patient_timeline")
     page.get_by_role("heading", name="One patient").wait_for()
     choose(page, "Pseudonymous patient id", "E2E-0042")
-    page.get_by_text("Next follow-up:").wait_for()
+    page.get_by_text("Next follow-up:").first.wait_for()
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
     table = page.locator('[data-testid="stDataFrame"]').last
     table.wait_for()
@@ -118,7 +118,7 @@ def test_saved_clinical_result_appears_on_the_timeline(page, app_url):
 
 def test_users_and_audit_log_page(page, app_url):
     open_page(page, app_url, "users")
-    page.get_by_text("Local mode: no credentials file yet.").wait_for()
+    page.get_by_text("Local mode: no credentials file yet.").first.wait_for()
     page.get_by_role("heading", name="Audit log (latest 200)").wait_for()
     page.get_by_role("button", name="Add user").wait_for()  # never pressed: it would end local mode here
     assert_no_exception(page)

@@ -31,7 +31,7 @@ def test_clinical_risk_flow(page, app_url):
     page.get_by_label("Height (cm or in, as chosen above)").fill("160")
     page.get_by_role("button", name="Estimate risk").click()
     settle(page)
-    page.get_by_text("Estimated probability of a diagnosed osteoporosis").wait_for()
+    page.get_by_text("Estimated probability of a diagnosed osteoporosis").first.wait_for()
     page.get_by_text("What moved this estimate").first.wait_for()
     charts = page.locator('[data-testid="stPlotlyChart"]')
     charts.nth(1).wait_for()
@@ -60,7 +60,7 @@ def test_knee_staging_flow(page, app_url, tmp_path):
     open_page(page, app_url, "knee_staging")
     _upload(page, tmp_path, "Knee radiograph")
     page.get_by_text("Kellgren–Lawrence grade").first.wait_for()
-    page.get_by_text("Where the model looked").wait_for()
+    page.get_by_role("heading", name="Where the model looked").wait_for()
     images = page.locator('[data-testid="stImage"]')
     images.nth(1).wait_for()
     assert images.count() >= 2
@@ -72,7 +72,7 @@ def test_image_screening_flow(page, app_url, tmp_path):
     open_page(page, app_url, "image_screening")
     _upload(page, tmp_path, "Knee radiograph")
     page.get_by_text("Estimated T-score").first.wait_for()
-    page.get_by_text("Where the model looked").wait_for()
+    page.get_by_role("heading", name="Where the model looked").wait_for()
     images = page.locator('[data-testid="stImage"]')
     images.nth(1).wait_for()
     assert images.count() >= 2
