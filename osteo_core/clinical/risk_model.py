@@ -73,7 +73,7 @@ def load_risk_model(folder: Path | None = None) -> RiskModel:
 
     Raises :class:`ModelLoadError` when the manifest or weights are missing, or the checksum does not match.
     """
-    folder = Path(folder) if folder else model_folder()
+    folder = Path(folder)  # resolved by @cached_loader
     manifest = read_manifest(folder)
     weights = folder / manifest["file"]
     try:

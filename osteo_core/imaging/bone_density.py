@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from osteo_core.config import models_dir
 from osteo_core.errors import ModelLoadError
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER
 from osteo_core.imaging.preprocess import prepare_for_model
@@ -110,7 +109,7 @@ class BoneDensityModel:
 @cached_loader(DENSITY_MODEL_NAME)
 def load_bone_density_model(folder: Path | None = None) -> BoneDensityModel:
     """Load the knee bone-density model (default ``models/bone_density_knee``) once. Raises ModelLoadError."""
-    folder = Path(folder) if folder else models_dir() / DENSITY_MODEL_NAME
+    folder = Path(folder)  # resolved by @cached_loader
     manifest = read_manifest(folder)
     try:
         import keras

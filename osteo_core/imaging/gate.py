@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from osteo_core.config import models_dir
 from osteo_core.errors import ModelLoadError
 from osteo_core.imaging.preprocess import prepare_for_model
 from osteo_core.imaging.radiograph import Radiograph, sanity_problems
@@ -88,7 +87,7 @@ class BodyPartGate:
 @cached_loader(GATE_MODEL_NAME)
 def load_gate(folder: Path | None = None) -> BodyPartGate:
     """Load the gate from ``folder`` (default ``models/body_part_gate``) once. Raises :class:`ModelLoadError`."""
-    folder = Path(folder) if folder else models_dir() / GATE_MODEL_NAME
+    folder = Path(folder)  # resolved by @cached_loader
     manifest = read_manifest(folder)
     try:
         import keras

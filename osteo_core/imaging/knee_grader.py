@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from osteo_core.config import models_dir
 from osteo_core.conformal import format_grade_set, grade_sets
 from osteo_core.errors import ModelLoadError
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER, decode_grades
@@ -92,7 +91,7 @@ class KneeGrader:
 @cached_loader(KNEE_MODEL_NAME)
 def load_knee_grader(folder: Path | None = None) -> KneeGrader:
     """Load the KL grader from ``folder`` (default ``models/knee_kl``) once. Raises :class:`ModelLoadError`."""
-    folder = Path(folder) if folder else models_dir() / KNEE_MODEL_NAME
+    folder = Path(folder)  # resolved by @cached_loader
     manifest = read_manifest(folder)
     try:
         import keras

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.e2e.conftest import assert_no_exception, screenshot, settle
-from tests.e2e.test_pages_e2e import open_page
+from tests.e2e.test_pages_e2e import open_page, submit_clinical_form
 
 pytestmark = pytest.mark.e2e
 
@@ -89,12 +89,7 @@ def test_demo_cases_step_through(page, app_url):
 
 def test_saved_clinical_result_appears_on_the_timeline(page, app_url):
     open_page(page, app_url, "clinical_risk")
-    page.get_by_label("Age (years)").fill("71")
-    page.get_by_text("Female", exact=True).click()
-    page.get_by_label("Weight (kg or lb, as chosen above)").fill("52")
-    page.get_by_label("Height (cm or in, as chosen above)").fill("158")
-    page.get_by_role("button", name="Estimate risk").click()
-    settle(page)
+    submit_clinical_form(page, "71", "52", "158")
     page.get_by_text("Save to patient history").first.wait_for()
     box = page.get_by_role("textbox", name="Pseudonymous patient id")
     box.fill("E2E-0042")

@@ -16,6 +16,16 @@ def open_page(page, url: str, path: str = "") -> None:
     settle(page)
 
 
+def submit_clinical_form(page, age: str, weight_kg: str, height_cm: str) -> None:
+    """Fill the Clinical risk form for a woman (kg, cm) and press Estimate risk."""
+    page.get_by_label("Age (years)").fill(age)
+    page.get_by_text("Female", exact=True).click()
+    page.get_by_label("Weight (kg or lb, as chosen above)").fill(weight_kg)
+    page.get_by_label("Height (cm or in, as chosen above)").fill(height_cm)
+    page.get_by_role("button", name="Estimate risk").click()
+    settle(page)
+
+
 def test_home_page(page, app_url):
     open_page(page, app_url)
     page.get_by_role("heading", name="Osteoporosis screening").wait_for()
@@ -25,12 +35,7 @@ def test_home_page(page, app_url):
 
 def test_clinical_risk_flow(page, app_url):
     open_page(page, app_url, "clinical_risk")
-    page.get_by_label("Age (years)").fill("67")
-    page.get_by_text("Female", exact=True).click()
-    page.get_by_label("Weight (kg or lb, as chosen above)").fill("58")
-    page.get_by_label("Height (cm or in, as chosen above)").fill("160")
-    page.get_by_role("button", name="Estimate risk").click()
-    settle(page)
+    submit_clinical_form(page, "67", "58", "160")
     page.get_by_text("Estimated probability of a diagnosed osteoporosis").first.wait_for()
     page.get_by_text("What moved this estimate").first.wait_for()
     charts = page.locator('[data-testid="stPlotlyChart"]')
