@@ -5,7 +5,7 @@ never does. Importing it is cheap: heavy libraries are imported lazily by the fu
 """
 
 DISCLAIMER = (
-    "**An aid to referral, not a diagnosis.** The estimate is the probability of a *self-reported doctor's "
-    "diagnosis* of osteoporosis among US NHANES adults aged 40–80; it is not a DXA result. "
-    "A DXA scan is the diagnostic test."
+    "**An aid to referral, not a diagnosis.** The clinical estimate is the chance that a hip DXA scan would show "
+    "osteoporosis (T-score ≤ −2.5), learned from US NHANES adults aged 40–80 whose hips were scanned, and an "
+    "estimated femoral-neck T-score with an 80 % range. Only a DXA scan measures bone density."
 )

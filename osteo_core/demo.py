@@ -36,10 +36,10 @@ def make_demo_cases() -> tuple[DemoCase, ...]:
     """The five demo cases, in presentation order."""
     no = False
     return (
-        DemoCase("low", "Case A — 46-year-old woman, no risk factors",
-                 "Premenopausal, normal weight, never broke a bone, no steroids, does not smoke.",
+        DemoCase("low", "Case A — 54-year-old woman, no risk factors",
+                 "Postmenopausal, normal weight, never broke a bone, no steroids, does not smoke.",
                  "A low estimate: no referral suggested, and the screening tools agree.",
-                 _woman(46, 74, 168, race="nh_black", prior_fracture=no, parent_hip_fracture=no, glucocorticoids=no,
+                 _woman(54, 74, 168, race="nh_black", prior_fracture=no, parent_hip_fracture=no, glucocorticoids=no,
                         smoker_current=no, alcohol_drinks_per_day=0.5, rheumatoid_arthritis=no,
                         estrogen_therapy="never")),
         DemoCase("moderate", "Case B — 59-year-old woman, smoker, mother broke a hip",

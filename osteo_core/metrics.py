@@ -95,3 +95,46 @@ def sensitivity_specificity(y_true: np.ndarray, flagged: np.ndarray) -> dict[str
         "specificity": round(float((~f & ~y).sum() / max((~y).sum(), 1)), 4),
         "share_flagged": round(float(f.mean()), 4),
     }
+
+
+def _delong_components(y: np.ndarray, score: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """AUC and DeLong's structural components (V10 over positives, V01 over negatives)."""
+    from scipy.stats import rankdata
+
+    ranks = rankdata(score)
+    positives, negatives = score[y], score[~y]
+    m, n = positives.size, negatives.size
+    v10 = (ranks[y] - rankdata(positives)) / n
+    v01 = 1.0 - (ranks[~y] - rankdata(negatives)) / m
+    return float(v10.mean()), v10, v01
+
+
+def auc_delong_paired(y_true: np.ndarray, score_a: np.ndarray, score_b: np.ndarray) -> dict[str, dict[str, float]]:
+    """AUCs of two scores on the same rows with DeLong 95 % CIs, and their difference (a − b) with the paired
+    DeLong CI (DeLong et al., Biometrics 1988;44:837). Higher scores mean higher risk.
+
+    Raises ``ValueError`` when ``y_true`` does not hold both outcomes or the lengths differ.
+    """
+    y = np.asarray(y_true, dtype=float) == 1.0
+    a, b = np.asarray(score_a, dtype=float), np.asarray(score_b, dtype=float)
+    if not (len(y) == len(a) == len(b)):
+        raise ValueError(f"scores and outcomes must have the same length; got {len(y)}, {len(a)}, {len(b)}.")
+    m, n = int(y.sum()), int((~y).sum())
+    if m < 2 or n < 2:
+        raise ValueError(f"AUC needs at least 2 rows of each outcome; got {m} with outcome 1 and {n} with 0.")
+    auc_a, v10a, v01a = _delong_components(y, a)
+    auc_b, v10b, v01b = _delong_components(y, b)
+    s10, s01 = np.cov(np.stack([v10a, v10b])), np.cov(np.stack([v01a, v01b]))
+    cov = s10 / m + s01 / n
+    z = 1.959964
+
+    def estimate(value: float, variance: float, bounded: bool = True) -> dict[str, float]:
+        half = z * float(np.sqrt(max(variance, 0.0)))
+        low, high = value - half, value + half
+        if bounded:
+            low, high = max(0.0, low), min(1.0, high)
+        return Estimate(value, low, high).as_dict()
+
+    return {"a": estimate(auc_a, cov[0, 0]), "b": estimate(auc_b, cov[1, 1]),
+            "difference": estimate(auc_a - auc_b, cov[0, 0] + cov[1, 1] - 2 * cov[0, 1], bounded=False)}
+

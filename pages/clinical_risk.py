@@ -1,4 +1,4 @@
-"""Clinical Risk: one patient's routine facts -> model probability, screening tools and what drove the estimate."""
+"""Clinical risk: routine facts → estimated chance of hip DXA osteoporosis, estimated T-score, screening tools, SHAP."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import streamlit as st
 
 from app_support import DISCLAIMER
 from app_support.auth import page_guard
-from app_support.history import offer_save_screening
+from app_support.history import clinical_record, offer_save_screening
 from app_support.loaders import read_model_card, warm_up_risk_model
 from app_support.result_actions import result_actions
+from app_support.risk_panel import show_risk_result
 from app_support.widgets import (
     category,
     compact,
@@ -18,20 +19,13 @@ from app_support.widgets import (
     help_text,
     issues_summary,
     label,
-    modifiable_lines,
-    screening_tools_row,
     show_field_issues,
     yes_no,
 )
-from osteo_core.clinical.assess import assess_patient
-from osteo_core.clinical.features import FEATURE_LABELS
-from osteo_core.clinical.fields import RACE_LABELS
-from osteo_core.clinical.patient import parse_patient
+from osteo_core.clinical import RACE_LABELS, assess_patient, parse_patient
 from osteo_core.errors import InputValidationError, ModelLoadError
-from osteo_core.explain.plots import risk_gauge_figure, shap_waterfall_figure
 from osteo_core.recommend import profile_from_assessment
 from osteo_core.report import clinical_case_report
-from osteo_core.store.records import clinical_record
 
 page_guard(__file__)
 
@@ -128,29 +122,7 @@ if issues:
 result = st.session_state.get("clinical_assessment")
 if result is not None and model is not None:
     st.header("Result")
-    band_icon = {"low": "🟢", "moderate": "🟠", "high": "🔴"}[result.band]
-    metric_col, text_col = st.columns([1, 2])
-    metric_col.metric("Estimated probability of a diagnosed osteoporosis", f"{100 * result.probability:.1f} %")
-    text_col.markdown(f"### {band_icon} {result.band.capitalize()} risk band\n{result.band_text}")
-    st.plotly_chart(risk_gauge_figure(result.probability, model.band_thresholds), width="stretch")
-    if result.who_category_text:
-        st.markdown(f"**Entered DXA T-score {result.patient.t_score:.1f} SD** — WHO category: "
-                    f"{result.who_category_text}.")
-    for warning in result.warnings:
-        st.warning(warning)
-
-    screening_tools_row(result.tools)
-
-    if result.explanation is not None:
-        st.subheader("What moved this estimate")
-        st.plotly_chart(shap_waterfall_figure(result.explanation), width="stretch")
-        st.markdown("**Factors you can change**")
-        lines = modifiable_lines(result.explanation.modifiable().to_dict(), FEATURE_LABELS,
-                                 result.explanation.display_values.to_dict())
-        st.markdown("\n".join(f"- {line}" for line in lines))
-        st.caption("These are associations learned by the model, not proof that changing a factor changes "
-                   "the risk. Unknown facts use the training average.")
-
+    show_risk_result(result, model.band_thresholds, key="clinical")
     st.caption(f"Model version: `{result.model_version}`")
     result_actions("clinical", profile_from_assessment(result),
                    partial(clinical_case_report, result, disclaimer=DISCLAIMER), key="clinical")

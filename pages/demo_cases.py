@@ -7,11 +7,10 @@ import streamlit as st
 from app_support import DISCLAIMER
 from app_support.auth import page_guard
 from app_support.loaders import warm_up_risk_model
-from app_support.widgets import screening_tools_row
-from osteo_core.clinical.assess import assess_patient
+from app_support.risk_panel import show_risk_result
+from osteo_core.clinical import assess_patient
 from osteo_core.demo import DEMO_CASES
 from osteo_core.errors import ModelLoadError
-from osteo_core.explain.plots import risk_gauge_figure, shap_waterfall_figure
 
 page_guard(__file__)
 
@@ -45,20 +44,7 @@ except ModelLoadError as exc:
     st.stop()
 result = assess_patient(case.patient(), model=model)
 
-band_icon = {"low": "🟢", "moderate": "🟠", "high": "🔴"}[result.band]
-metric_col, text_col = st.columns([1, 2])
-metric_col.metric("Estimated probability of a diagnosed osteoporosis", f"{100 * result.probability:.1f} %")
-text_col.markdown(f"### {band_icon} {result.band.capitalize()} risk band\n{result.band_text}")
-st.plotly_chart(risk_gauge_figure(result.probability, model.band_thresholds), width="stretch", key="demo_gauge")
-if result.who_category_text:
-    st.markdown(f"**DXA T-score {result.patient.t_score:.1f} SD** — WHO category: {result.who_category_text}.")
-for warning in result.warnings:
-    st.warning(warning)
-
-screening_tools_row(result.tools)
-if result.explanation is not None:
-    st.subheader("What moved this estimate")
-    st.plotly_chart(shap_waterfall_figure(result.explanation), width="stretch", key="demo_waterfall")
+show_risk_result(result, model.band_thresholds, key="demo", show_modifiable=False)
 
 st.caption(f"Model version: `{result.model_version}` · Demo mode: nothing is stored.")
 st.info(DISCLAIMER)

@@ -22,13 +22,14 @@ with left:
     st.subheader("Who it is for")
     st.markdown(
         "- Primary-care clinicians and nurses deciding whom to refer for a DXA scan.\n"
-        "- Adults aged 40–80, the ages the model was trained on.\n"
+        "- Adults aged 50–80 (the model learned from hip DXA scans of US adults aged 40–80; under 50 it warns).\n"
         "- Not for people already diagnosed or treated for osteoporosis, nor for children."
     )
 with right:
     st.subheader("What you get")
     st.markdown(
-        "- A probability (%) with a low / moderate / high band.\n"
+        "- The estimated chance (%) that a hip DXA would show osteoporosis, with a low / moderate / high band.\n"
+        "- An estimated femoral-neck T-score (SD) with an 80 % range — an estimate, never a measurement.\n"
         "- The validated screening tools OST, ORAI and SCORE side by side, with their cut-offs.\n"
         "- Which facts raised or lowered the estimate, and which of them a patient can change.\n"
         "- The WHO category of a measured DXA T-score (SD), when one is entered."
@@ -39,6 +40,6 @@ st.page_link("pages/clinical_risk.py", label="Clinical risk: assess one patient"
 st.page_link("pages/model_cards.py", label="Model cards: how the model was built and tested", icon="📄")
 
 st.caption(
-    "The model estimates the chance of a *self-reported doctor's diagnosis* of osteoporosis in US NHANES "
-    "adults; it does not measure bone density or estimate fracture risk. DXA is the diagnostic test."
+    "The model was trained on hip DXA results of US NHANES adults: it estimates what a scan would likely show; "
+    "it does not measure bone density or estimate fracture risk. DXA is the diagnostic test."
 )

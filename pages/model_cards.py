@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_support.auth import page_guard
 from app_support.loaders import list_models, read_evaluation, read_model_card
+from app_support.model_card_charts import show_evaluation_charts
 
 page_guard(__file__)
 
@@ -20,9 +21,10 @@ if not names:
 first = names.index("clinical_risk") if "clinical_risk" in names else 0
 name = st.selectbox("Model", names, index=first, format_func=lambda n: n.replace("_", " ").capitalize(),
                     key="model_card")
-st.markdown(read_model_card(name) or "This model card cannot be read.")
-
 evaluation = read_evaluation(name)
+if evaluation is not None:
+    show_evaluation_charts(evaluation)
+st.markdown(read_model_card(name) or "This model card cannot be read.")
 with st.expander("Evaluation numbers (evaluation.json)"):
     if evaluation is None:
         st.info("No evaluation file for this model.")

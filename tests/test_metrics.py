@@ -41,3 +41,24 @@ def test_brier_and_sensitivity():
     assert brier([0, 1], [0.0, 1.0]) == 0.0
     stats = sensitivity_specificity([1, 1, 0, 0], [1, 0, 0, 1])
     assert stats == {"sensitivity": 0.5, "specificity": 0.5, "share_flagged": 0.5}
+
+
+def test_auc_delong_paired_matches_sklearn_and_centres_the_difference():
+    from sklearn.metrics import roc_auc_score
+
+    from osteo_core.metrics import auc_delong_paired
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 400)
+    a = y + rng.normal(0, 1.0, 400)
+    b = y + rng.normal(0, 2.0, 400)
+    result = auc_delong_paired(y, a, b)
+    assert result["a"]["value"] == pytest.approx(roc_auc_score(y, a), abs=1e-4)
+    assert result["b"]["value"] == pytest.approx(roc_auc_score(y, b), abs=1e-4)
+    diff = result["difference"]
+    assert diff["ci95_low"] < diff["value"] < diff["ci95_high"]
+    assert diff["value"] == pytest.approx(result["a"]["value"] - result["b"]["value"], abs=1e-4)
+    same = auc_delong_paired(y, a, a)["difference"]
+    assert same["value"] == 0 and same["ci95_low"] == pytest.approx(0) == same["ci95_high"]
+    with pytest.raises(ValueError, match="both outcomes|at least 2"):
+        auc_delong_paired(np.zeros(10), a[:10], b[:10])

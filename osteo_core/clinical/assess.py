@@ -36,7 +36,9 @@ class ToolResult:
 
 @dataclass(frozen=True)
 class RiskAssessment:
-    """Everything the Clinical Risk page shows. ``probability`` is 0–1 (self-reported diagnosis, not DXA)."""
+    """Everything the Clinical Risk page shows. ``probability`` (0–1) is the estimated chance that a hip DXA would
+    show osteoporosis; ``t_score_estimate`` is the estimated femoral-neck T-score (SD) with its 80 % prediction
+    interval ``t_score_low``–``t_score_high``. Estimates, not a diagnosis."""
 
     patient: Patient
     probability: float
@@ -46,6 +48,9 @@ class RiskAssessment:
     explanation: RiskExplanation | None
     model_version: str
     warnings: list[str] = field(default_factory=list)
+    t_score_estimate: float | None = None
+    t_score_low: float | None = None
+    t_score_high: float | None = None
 
     @property
     def who_category(self) -> WhoCategory | None:
@@ -82,20 +87,31 @@ def assess_patient(patient: Patient, model: RiskModel | None = None, explain: bo
     model = model or load_risk_model()
     inputs = model_inputs(validate_frame(patient.to_frame()).values)
     probability = float(model.predict(inputs)[0])
+    t_score = model.predict_t_score(inputs)
     band = str(model.risk_band(probability)[0])
-    warnings = []
-    low, high = model.metadata.get("training_age_range", (40, 80))
-    if not low <= patient.age <= high:
-        warnings.append(
-            f"Age {patient.age:g} years is outside the training data ({low:g}–{high:g} years): the estimate is an "
-            "extrapolation."
-        )
     unknown = [name for name in ("prior_fracture", "parent_hip_fracture", "glucocorticoids", "smoker_current",
                                  "alcohol_drinks_per_day") if getattr(patient, name) is None]
+    warnings = age_warnings(patient.age, model)
     if unknown:
-        warnings.append("Not given, so the average was used: " + ", ".join(unknown).replace("_", " ") + ".")
+        warnings.append("Not given, so the training average was used: " + ", ".join(unknown).replace("_", " ") + ".")
     explanation = explain_risk(model, inputs)[0] if explain else None
     return RiskAssessment(
         patient=patient, probability=probability, band=band, band_text=RISK_BAND_TEXT[band],
         tools=screening_tools(patient), explanation=explanation, model_version=model.version, warnings=warnings,
+        t_score_estimate=float(t_score.estimate[0]), t_score_low=float(t_score.low[0]),
+        t_score_high=float(t_score.high[0]),
     )
+
+
+def age_warnings(age: float, model: RiskModel) -> list[str]:
+    """Plain warnings when ``age`` (years) is outside the ages the model is meant for (50–80 by default)."""
+    low, high = model.metadata.get("training_age_range", (40, 80))
+    intended_low, _ = model.metadata.get("intended_age", (50, 80))
+    if not low <= age <= high:
+        return [f"This age is outside the ages with DXA scans in the training data ({low:g}–{high:g} "
+                "years): the estimate is an extrapolation and should not be relied on."]
+    if age < intended_low:
+        return [f"The model is meant for adults aged {intended_low:g} or older. Under {intended_low:g} it rests on "
+                "fewer scans (one survey cycle scanned from age 40), and WHO T-score categories apply only to "
+                "postmenopausal women and men aged 50+."]
+    return []

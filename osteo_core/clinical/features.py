@@ -1,16 +1,15 @@
 """Model inputs of the clinical risk model, built from validated patient values.
 
 The model sees one column per clinical fact (``MODEL_FEATURES``); race/ethnicity is a single integer code so that
-SHAP explains it as one factor, and :class:`RaceEncoder` expands it into indicators inside the model pipeline.
-Unknown facts stay NaN and are imputed inside the pipeline with the training mean (the training prevalence for
-yes/no facts).
+SHAP explains it as one factor, and :mod:`osteo_core.clinical.equations` expands it into indicators. Unknown facts
+stay NaN and are replaced there by the training prevalence. Nothing here imports scikit-learn, so scoring starts
+fast.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from osteo_core.clinical.fields import RACE_CHOICES
 
@@ -41,6 +40,10 @@ FEATURE_LABELS = {
 }
 
 MODIFIABLE_FEATURES = ("weight_kg", "smoker_current", "alcohol_drinks_per_day", "glucocorticoids")
+# The side of each modifiable factor that guidelines call a risk (NOGG 2022, BHOF 2022, FRAX's inputs): only there
+# is a factor shown as something to change. BMI below 20 kg/m² counts as low body weight.
+LOW_BMI = 20.0
+HEAVY_DRINKS_PER_DAY = 3.0
 
 _RACE_CODES = {name: float(code) for code, name in enumerate(RACE_CHOICES)}
 
@@ -75,25 +78,3 @@ def race_code_label(code: float) -> str:
     from osteo_core.clinical.fields import RACE_LABELS
 
     return RACE_LABELS[RACE_CHOICES[int(code)]]
-
-
-class RaceEncoder(TransformerMixin, BaseEstimator):
-    """Replace the ``race`` code column with one indicator per category; unknown race gives NaN indicators.
-
-    Input and output are 2-D float arrays whose columns follow ``MODEL_FEATURES`` (race expanded in place), so that
-    a later mean imputer fills an unknown race with the training prevalence of each category.
-    """
-
-    def __init__(self, race_column: int = MODEL_FEATURES.index("race")):
-        self.race_column = race_column
-
-    def fit(self, X, y=None):  # noqa: N803 - scikit-learn naming
-        self.n_features_in_ = np.asarray(X).shape[1]
-        return self
-
-    def transform(self, X):  # noqa: N803
-        X = np.asarray(X, dtype="float64")
-        codes = X[:, self.race_column]
-        indicators = np.stack([(codes == k).astype("float64") for k in range(1, len(RACE_CHOICES))], axis=1)
-        indicators[np.isnan(codes)] = np.nan
-        return np.concatenate([X[:, : self.race_column], indicators, X[:, self.race_column + 1:]], axis=1)

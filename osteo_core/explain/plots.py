@@ -37,8 +37,8 @@ def shap_waterfall_figure(explanation: RiskExplanation, max_factors: int = 8) ->
         connector={"line": {"color": "#aab7b8"}},
     ))
     figure.update_layout(
-        title="What moved this estimate (SHAP, percentage points of probability)",
-        xaxis_title="Estimated probability of a diagnosed osteoporosis (%)",
+        title="What moved the estimated chance of hip DXA osteoporosis (SHAP, percentage points)",
+        xaxis_title="Estimated chance that a hip DXA would show osteoporosis (%)",
         yaxis={"autorange": "reversed"},
         margin={"l": 10, "r": 40, "t": 50, "b": 40},
         height=120 + 40 * (len(values) + 2),

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from osteo_core.clinical.features import FEATURE_LABELS, MODEL_FEATURES, MODIFIABLE_FEATURES, race_code_label
+from osteo_core.clinical.features import (
+    FEATURE_LABELS,
+    HEAVY_DRINKS_PER_DAY,
+    LOW_BMI,
+    MODEL_FEATURES,
+    MODIFIABLE_FEATURES,
+    race_code_label,
+)
 from osteo_core.clinical.risk_model import RiskModel
 
 
@@ -23,6 +30,7 @@ class RiskExplanation:
     prediction: float
     contributions: pd.Series
     display_values: pd.Series
+    inputs: pd.Series | None = None  # the model inputs explained (NaN where unknown)
 
     def top(self, n: int = 8) -> pd.Series:
         """The ``n`` largest contributions by absolute size, largest first."""
@@ -30,8 +38,28 @@ class RiskExplanation:
         return self.contributions[order]
 
     def modifiable(self) -> pd.Series:
-        """Contributions of factors a patient can change (weight, smoking, alcohol, glucocorticoids)."""
-        return self.contributions[[f for f in MODIFIABLE_FEATURES if f in self.contributions.index]]
+        """Contributions of factors a patient can change, only where the patient is on the side guidelines call a
+        risk and the model agrees (the factor raises this estimate): current smoking, daily glucocorticoids
+        (review with the prescriber), 3+ alcoholic drinks a day, low body weight (BMI < 20 kg/m²).
+
+        A factor the model treats as protective (e.g. alcohol in NHANES) is never offered as advice.
+        """
+        keep = [f for f in MODIFIABLE_FEATURES
+                if f in self.contributions.index and self.contributions[f] > 0 and self._on_risk_side(f)]
+        return self.contributions[keep]
+
+    def _on_risk_side(self, feature: str) -> bool:
+        if self.inputs is None:
+            return False
+        value = self.inputs.get(feature)
+        if value is None or not np.isfinite(value):
+            return False
+        if feature == "weight_kg":
+            height = self.inputs.get("height_cm")
+            return bool(np.isfinite(height) and value / (height / 100.0) ** 2 < LOW_BMI)
+        if feature == "alcohol_drinks_per_day":
+            return bool(value >= HEAVY_DRINKS_PER_DAY)
+        return bool(value >= 0.5)
 
 
 def _display_value(feature: str, value: float) -> str:
@@ -61,7 +89,8 @@ def explain_risk(model: RiskModel, inputs: pd.DataFrame, background_size: int = 
     for row, values, base in zip(matrix, result.values, np.atleast_1d(result.base_values), strict=True):
         contributions = pd.Series(values, index=list(MODEL_FEATURES), dtype="float64")
         display = pd.Series({f: _display_value(f, v) for f, v in zip(MODEL_FEATURES, row, strict=True)})
-        explanations.append(RiskExplanation(float(base), float(base + values.sum()), contributions, display))
+        explanations.append(RiskExplanation(float(base), float(base + values.sum()), contributions, display,
+                                            pd.Series(row, index=list(MODEL_FEATURES), dtype="float64")))
     return explanations
 
 

@@ -39,6 +39,7 @@ def _submit(at: AppTest) -> None:
 def _all_text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
+    parts += [s.value for s in at.success]
     return "\n".join(str(p) for p in parts)
 
 
@@ -46,7 +47,7 @@ def test_page_shows_form_and_disclaimer_before_submit(at: AppTest):
     assert at.title[0].value == "🩺 Clinical risk"
     assert not at.metric
     text = _all_text(at)
-    assert "self-reported doctor's diagnosis" in text
+    assert "hip DXA scan would show osteoporosis" in text and "self-reported doctor's diagnosis" not in text
     assert "not a diagnosis" in text
     labels = [w.label for w in at.number_input]
     assert "Age (years)" in labels
@@ -59,18 +60,19 @@ def test_happy_path_shows_probability_tools_and_explanation(at: AppTest):
     _submit(at)
     assert not at.exception
     assert not at.error
-    probability = next(m for m in at.metric if m.label == "Estimated probability of a diagnosed osteoporosis")
-    value = float(probability.value.rstrip(" %"))
+    probability = next(m for m in at.metric
+                       if m.label == "Estimated chance of hip DXA osteoporosis")
+    value = float(probability.value.removeprefix("under ").rstrip(" %"))
     assert 0 < value < 100
     text = _all_text(at)
     for tool in ("OST", "ORAI", "SCORE"):
         assert any(tool in m.value for m in at.markdown if m.value.startswith("**")), tool
-    assert "risk band" in text
+    assert " band" in text and "Estimated femoral-neck T-score" in text and "80 % range" in text
     assert "Factors you can change" in text
     assert "Current smoking" in text and "percentage points" in text
     assert "Osteoporosis (T-score −2.5 or lower)" in text
     assert "Model version" in text
-    assert len(at.get("plotly_chart")) == 2  # gauge and SHAP waterfall
+    assert len(at.get("plotly_chart")) == 3  # gauge, T-score range and SHAP waterfall
 
 
 def test_pounds_and_inches_are_converted(at: AppTest):
@@ -82,7 +84,7 @@ def test_pounds_and_inches_are_converted(at: AppTest):
     _submit(at)
     assert not at.exception
     assert not at.error
-    assert any(m.label.startswith("Estimated probability") for m in at.metric)
+    assert any(m.label.startswith("Estimated chance of hip DXA") for m in at.metric)
 
 
 def test_invalid_age_shows_message_next_to_field_and_keeps_values(at: AppTest):

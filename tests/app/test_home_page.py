@@ -39,7 +39,8 @@ def test_model_cards_page_shows_the_clinical_risk_card():
     at.switch_page("pages/model_cards.py").run()
     assert not at.exception
     assert at.selectbox(key="model_card").value == "clinical_risk"
-    assert any("Model card: clinical osteoporosis risk" in m.value for m in at.markdown)
+    assert any("Model card: clinical estimate of hip DXA osteoporosis" in m.value for m in at.markdown)
+    assert len(at.get("plotly_chart")) == 2  # calibration plot and decision curve from evaluation.json
 
 
 def test_home_page_imports_no_ml_library():

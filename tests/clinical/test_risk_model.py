@@ -21,10 +21,12 @@ def _inputs(**values) -> pd.DataFrame:
 def test_shipped_model_loads_with_its_card_and_evaluation():
     model = load_risk_model()
     folder = model_folder()
-    assert (folder / "model_card.md").read_text().startswith("# Model card")
+    card = (folder / "model_card.md").read_text()
+    assert card.startswith("# Model card") and "hip DXA" in card
     evaluation = json.loads((folder / "evaluation.json").read_text())
     assert 0.5 < evaluation["age_50plus"]["auc"]["value"] <= 1.0
     assert model.metadata["features"] == list(MODEL_FEATURES)
+    assert "DXA" in model.metadata["label"] and "self-report" not in model.metadata["label"]
 
 
 def test_shipped_model_ranks_textbook_cases():
@@ -45,7 +47,7 @@ def test_model_scores_with_only_required_fields():
 def test_load_risk_model_refuses_tampered_weights(tmp_path):
     copy = tmp_path / "clinical_risk"
     shutil.copytree(model_folder(), copy)
-    with open(copy / "model.joblib", "ab") as handle:
+    with open(copy / "model.json", "ab") as handle:
         handle.write(b"tampered")
     with pytest.raises(ModelLoadError, match="checksum"):
         load_risk_model(copy)
@@ -61,7 +63,7 @@ def test_assessment_shap_is_additive_and_drawable():
     result = assess_patient(patient)
     explanation = result.explanation
     assert explanation.base_value + explanation.contributions.sum() == pytest.approx(result.probability, abs=1e-6)
-    assert "smoker_current" in explanation.modifiable().index
+    assert "smoker_current" in explanation.modifiable().index  # a smoker, and smoking raises the estimate
     assert explanation.display_values["prior_fracture"] == "unknown (average used)"
     figure = shap_waterfall_figure(explanation, max_factors=5)
     bars = figure.data[0]
@@ -73,5 +75,34 @@ def test_assessment_shap_is_additive_and_drawable():
 def test_assessment_warns_outside_training_ages():
     result = assess_patient(parse_patient({"age": 25, "sex": "male", "weight_kg": 70, "height_cm": 175}),
                             explain=False)
-    assert any("outside the training data" in w for w in result.warnings)
+    assert any("outside the ages with DXA scans" in w for w in result.warnings)
     assert result.explanation is None
+
+
+def test_assessment_warns_that_the_model_is_meant_for_50_plus():
+    result = assess_patient(parse_patient({"age": 45, "sex": "female", "weight_kg": 60, "height_cm": 165}),
+                            explain=False)
+    assert any("meant for adults aged 50 or older" in w for w in result.warnings)
+    assert not any("50" in w for w in assess_patient(
+        parse_patient({"age": 65, "sex": "female", "weight_kg": 60, "height_cm": 165}), explain=False).warnings)
+
+
+def test_assessment_gives_a_t_score_with_an_ordered_80_percent_interval():
+    result = assess_patient(parse_patient({"age": 75, "sex": "female", "weight_kg": 50, "height_cm": 155}),
+                            explain=False)
+    assert result.t_score_low < result.t_score_estimate < result.t_score_high
+    assert -6 < result.t_score_low and result.t_score_high < 4
+    light = result.t_score_estimate
+    heavy = assess_patient(parse_patient({"age": 75, "sex": "female", "weight_kg": 90, "height_cm": 155}),
+                           explain=False).t_score_estimate
+    assert heavy > light  # more weight, denser hips
+
+
+def test_heavy_drinking_is_never_shown_as_protective():
+    base = {"age": 70, "sex": "male", "weight_kg": 70, "height_cm": 175}
+    model = load_risk_model()
+    none, heavy = (model.predict(_inputs(**base, alcohol_drinks_per_day=d))[0] for d in (0, 6))
+    assert heavy >= none
+    result = assess_patient(parse_patient(base | {"alcohol_drinks_per_day": 6}))
+    modifiable = result.explanation.modifiable()
+    assert "alcohol_drinks_per_day" not in modifiable.index or modifiable["alcohol_drinks_per_day"] > 0

@@ -10,7 +10,8 @@ from osteo_core.__main__ import main
 from osteo_core.cohort.columns import map_columns
 from tests.conftest import PROJECT_ROOT
 
-ADDED = ["osteo_risk", "risk_category", "ost_index", "ost_flag", "orai_score", "score_score", "issues"]
+ADDED = ["osteo_risk", "risk_category", "t_score_estimate", "t_score_low", "t_score_high", "ost_index", "ost_flag",
+         "orai_score", "score_score", "issues"]
 
 
 def _run(tmp_path, frame: pd.DataFrame, name="in.csv", **to_csv):
@@ -42,7 +43,10 @@ def test_score_cohort_scores_valid_rows_and_explains_bad_ones(tmp_path, syntheti
     risk = pd.to_numeric(result.loc[valid, "osteo_risk"])
     assert risk.between(0, 1).all()
     assert set(result.loc[valid, "risk_category"]) <= {"low", "moderate", "high"}
-    assert (result.loc[~valid, ["osteo_risk", "risk_category", "ost_index"]] == "").all().all()
+    assert (result.loc[~valid, ["osteo_risk", "risk_category", "t_score_estimate", "ost_index"]] == "").all().all()
+    low, estimate, high = (pd.to_numeric(result.loc[valid, c]) for c in ("t_score_low", "t_score_estimate",
+                                                                          "t_score_high"))
+    assert ((low < estimate) & (estimate < high)).all() and estimate.between(-6, 4).all()
     assert "`age` must be between 18 and 110 (years). Got 12." in result.loc[2, "issues"]
     # OST for row 1: trunc(0.2 x (58 - 67)) = -1, flagged (woman, < 2)
     assert (result.loc[0, "ost_index"], result.loc[0, "ost_flag"]) == ("-1", "1")
@@ -134,3 +138,16 @@ def test_score_cohort_accepts_nhanes_file_as_is(tmp_path, real_data_dir):
     original = pd.read_csv(source)
     assert len(result) == len(original)
     assert (result["issues"] == "").mean() > 0.9  # rows lacking weight or height are explained, not dropped
+
+
+def test_assess_prints_the_score_cohort_fields_as_json(capsys):
+    code = main(["assess", "--age", "67", "--sex", "female", "--weight", "58", "--height", "160",
+                 "--prior-fracture", "yes"])
+    import json
+
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    for field in ADDED:
+        assert field in report, field
+    assert report["t_score_low"] < report["t_score_estimate"] < report["t_score_high"]
+    assert 0 < report["osteo_risk"] < 1 and report["ost_index"] == -1 and report["ost_flag"] == 1
