@@ -6,30 +6,34 @@ from typing import Any
 
 import streamlit as st
 
+from osteo_core.clinical.who import WHO_CATEGORIES, WHO_CATEGORY_TEXT
 from osteo_core.errors import InputValidationError
 from osteo_core.recommend import Profile
+from osteo_core.vocabulary import KL_GRADES, NOT_KNOWN, NOT_STATED, YES_NO, kl_grade_label
 
-NOT_STATED = "Not stated"
+IMAGE_TEXT = {"normal": "normal bone density", "osteopenia": "low bone density (osteopenia)",
+              "osteoporosis": "osteoporosis range"}
 BONE_CHOICES = {
-    "": "Not known",
-    "dxa:normal": "DXA: normal (T-score above −1.0)",
-    "dxa:osteopenia": "DXA: low bone mass / osteopenia (T-score −2.5 to −1.0)",
-    "dxa:osteoporosis": "DXA: osteoporosis (T-score −2.5 or lower)",
-    "image_bone_density:normal": "Image estimate: normal bone density",
-    "image_bone_density:osteopenia": "Image estimate: low bone density (osteopenia)",
-    "image_bone_density:osteoporosis": "Image estimate: osteoporosis range",
+    "": NOT_KNOWN,
+    **{f"dxa:{name}": f"DXA (measured): {WHO_CATEGORY_TEXT[name]}" for name in WHO_CATEGORIES},
+    **{f"image_bone_density:{name}": f"Image estimate (not validated): {IMAGE_TEXT[name]}" for name in WHO_CATEGORIES},
 }
-BANDS = {"": "Not known", "low": "Low", "moderate": "Moderate", "high": "High"}
-KL = {"": "Not known", 0: "KL 0 — none", 1: "KL 1 — doubtful", 2: "KL 2 — mild", 3: "KL 3 — moderate",
-      4: "KL 4 — severe"}
+ESTIMATE_KEY = "rec_t_estimate"  # the clinical model's (estimate, low, high), carried from a result, not editable
+BANDS = {"": NOT_KNOWN, "low": "Low", "moderate": "Moderate", "high": "High"}
+KL = {"": NOT_KNOWN, **{grade: kl_grade_label(grade) for grade in KL_GRADES}}
 FLAGS = {"postmenopausal": "Postmenopausal (women)", "prior_fracture": "Broken bone after a minor fall (adult)",
+         "recent_fracture": "A fracture in the past 12 months",
+         "multiple_fractures": "Two or more fragility fractures",
          "glucocorticoids": "Glucocorticoid tablets (≥ 3 months)", "falls": "A fall in the past 12 months",
-         "smoker": "Current smoking", "knee_symptoms": "Knee pain, stiffness or loss of function"}
-_TRI = {NOT_STATED: None, "No": False, "Yes": True}
+         "smoker": "Current smoking",
+         "risk_tool_flagged": "A screening tool (OST, ORAI or SCORE) flags increased risk",
+         "knee_symptoms": "Knee pain, stiffness or loss of function"}
+PATIENT_FLAGS = ("postmenopausal", "prior_fracture", "recent_fracture", "multiple_fractures", "glucocorticoids",
+                 "falls", "smoker", "risk_tool_flagged")
 
 
 def _tri(value: bool | None) -> str:
-    return next(label for label, flag in _TRI.items() if flag is value)
+    return next(label for label, flag in YES_NO.items() if flag is value)
 
 
 def apply_prefill(profile: Profile) -> None:
@@ -42,12 +46,13 @@ def apply_prefill(profile: Profile) -> None:
     state["rec_age"] = profile.age
     state["rec_sex"] = profile.sex or NOT_STATED
     state["rec_alcohol"] = profile.alcohol_drinks_per_day
+    state[ESTIMATE_KEY] = (profile.t_score_estimate, profile.t_score_estimate_low, profile.t_score_estimate_high)
     for name in FLAGS:
         state[f"rec_{name}"] = _tri(getattr(profile, name))
 
 
 def _flag(name: str) -> bool | None:
-    return _TRI[st.radio(FLAGS[name], list(_TRI), key=f"rec_{name}", horizontal=True)]
+    return YES_NO[st.radio(FLAGS[name], list(YES_NO), key=f"rec_{name}", horizontal=True)]
 
 
 def profile_form() -> Profile | None:
@@ -56,22 +61,23 @@ def profile_form() -> Profile | None:
     with bone_col:
         st.markdown("**Bone density and risk**")
         bone = st.selectbox("Bone-density result", list(BONE_CHOICES), format_func=BONE_CHOICES.get, key="rec_bone")
-        t_score = st.number_input("DXA T-score (SD, optional)", value=None, step=0.1, format="%.1f",
+        t_score = st.number_input("Measured DXA T-score (SD, optional)", value=None, step=0.1, format="%.1f",
                                   key="rec_t_score", disabled=not bone.startswith("dxa"))
         band = st.selectbox("Clinical risk band", list(BANDS), format_func=BANDS.get, key="rec_band")
     with patient_col:
         st.markdown("**Patient**")
         age = st.number_input("Age (years)", value=None, step=1.0, format="%g", key="rec_age")
         sex = st.radio("Sex", [NOT_STATED, "female", "male"], key="rec_sex", horizontal=True)
-        flags = {name: _flag(name) for name in ("postmenopausal", "prior_fracture", "glucocorticoids", "falls",
-                                                "smoker")}
+        flags = {name: _flag(name) for name in PATIENT_FLAGS}
         alcohol = st.number_input("Alcohol (drinks/day)", value=None, step=0.5, format="%g", key="rec_alcohol")
     with knee_col:
         st.markdown("**Knee osteoarthritis**")
         kl = st.selectbox("Kellgren–Lawrence grade", list(KL), format_func=KL.get, key="rec_kl")
         flags["knee_symptoms"] = _flag("knee_symptoms")
     source, _, category = bone.partition(":")
+    estimate, low, high = st.session_state.get(ESTIMATE_KEY) or (None, None, None)
     values: dict[str, Any] = {
+        "t_score_estimate": estimate, "t_score_estimate_low": low, "t_score_estimate_high": high,
         "bone_category": category or None, "bone_source": source or None,
         "t_score": t_score if source == "dxa" else None, "risk_band": band or None,
         "kl_grade": None if kl == "" else int(kl), "age": age, "sex": None if sex == NOT_STATED else sex,

@@ -29,7 +29,7 @@ def consult_directory() -> ConsultDirectory | None:
     try:
         return load_consult_directory()
     except ConsultConfigError as exc:
-        problems = "\n".join(f"- {problem}" for problem in exc.problems)
+        problems = "\n".join(f"- {problem}" for problem in exc.issues)
         st.error(f"**The consult-links settings file `{exc.origin}` is refused**, so no consult links are shown. "
                  f"Fix these entries:\n{problems}")
         return None
@@ -50,7 +50,8 @@ def show_recommendations(items: list[Recommendation]) -> None:
         for item in entries:
             with st.container(border=True):
                 st.markdown(f"**{item.title}**\n\n{item.text}")
-                sources = " · ".join(f"[{s.label}]({s.url})" if s.url else s.label for s in item.sources)
+                sources = " · ".join((f"[{s.label}]({s.url})" if s.url else s.label) + f" ({s.section})"
+                                     for s in item.sources)
                 st.caption(f"Source: {sources} — reviewed {item.reviewed:%Y-%m-%d}")
 
 
@@ -64,7 +65,8 @@ def safe_recommend(profile: Profile) -> list[Recommendation] | None:
 
 
 def prefilled_profile() -> tuple[Profile | None, list[str]]:
-    """The profile left by the result pages (merged, knee over clinical) and where it came from."""
+    """The profile left by the result pages (merged in :data:`PREFILL_ORIGINS` order; a measured DXA is never
+    replaced by a model estimate) and where it came from, with a note for each estimate a DXA outranked."""
     stored: dict[str, dict[str, Any]] = st.session_state.get(PREFILL_KEY, {})
     profile, origins = None, []
     for kind in PREFILL_ORIGINS:
@@ -73,8 +75,11 @@ def prefilled_profile() -> tuple[Profile | None, list[str]]:
                 part = Profile.from_dict(stored[kind])
             except InputValidationError:
                 continue
+            origin = PREFILL_ORIGINS[kind]
+            if profile is not None and part.bone_category is not None and profile.outranks_bone_fact(part):
+                origin += f" (its {part.bone_category} estimate is not used: the measured DXA outranks it)"
             profile = part if profile is None else profile.merged(part)
-            origins.append(PREFILL_ORIGINS[kind])
+            origins.append(origin)
     return profile, origins
 
 
@@ -127,5 +132,5 @@ def load_rules_or_stop() -> None:
         default_rules()
     except RuleFileError as exc:
         st.error("**The recommendation rules are refused**, so no advice can be shown:\n"
-                 + "\n".join(f"- {problem}" for problem in exc.problems))
+                 + "\n".join(f"- {problem}" for problem in exc.issues))
         st.stop()

@@ -9,9 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from osteo_core.clinical.fields import FIELDS_BY_NAME
-
-NOT_STATED = "Not stated"
-_YES_NO = {NOT_STATED: None, "No": False, "Yes": True}
+from osteo_core.vocabulary import NOT_STATED, YES_NO
 
 
 def label(name: str, unit: str | None = None) -> str:
@@ -28,12 +26,12 @@ def help_text(name: str) -> str | None:
 
 def yes_no(name: str, key: str, text: str | None = None) -> bool | None:
     """A "Not stated / No / Yes" radio; returns ``None`` for not stated."""
-    choice = st.radio(text or label(name), list(_YES_NO), key=key, horizontal=True, help=help_text(name))
-    return _YES_NO[choice]
+    choice = st.radio(text or label(name), list(YES_NO), key=key, horizontal=True, help=help_text(name))
+    return YES_NO[choice]
 
 
 def category(name: str, labels: Mapping[str, str], key: str, text: str | None = None) -> str | None:
-    """A select box over a category field's canonical values shown as ``labels``, with "Not stated" first."""
+    """A select box over a category field's canonical values shown as ``labels``, with :data:`NOT_STATED` first."""
     options = [NOT_STATED, *labels]
     choice = st.selectbox(text or label(name), options, key=key, help=help_text(name),
                           format_func=lambda value: value if value == NOT_STATED else labels[value])
@@ -73,7 +71,9 @@ def compact(values: Mapping[str, Any]) -> dict[str, Any]:
 def tool_card(tool: Any) -> None:
     """One screening tool: name, score or why it does not apply, cut-off, meaning and citation."""
     st.markdown(f"**{tool.info.name}**")
-    if tool.score is None:
+    if tool.score is None and tool.reason.startswith("not validated"):
+        st.markdown(f"⚪ {tool.reason[0].upper()}{tool.reason[1:]}.")
+    elif tool.score is None:
         st.markdown(f"Not applicable: {tool.reason}")
     else:
         verdict = "refer / consider DXA" if tool.flagged else "below the referral cut-off"
@@ -81,6 +81,8 @@ def tool_card(tool: Any) -> None:
         st.markdown(f"{'🔶' if tool.flagged else '🟢'} {verdict}. {tool.meaning}")
     st.caption(f"Cut-off: {tool.info.cutoff}. Population: {tool.info.population}.")
     st.caption(f"Source: {tool.info.citation}")
+    if tool.info.cutoff_source:
+        st.caption(f"Cut-off source: {tool.info.cutoff_source}")
 
 
 def modifiable_lines(contributions: Mapping[str, float], labels: Mapping[str, str],

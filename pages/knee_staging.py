@@ -7,17 +7,24 @@ from functools import partial
 import streamlit as st
 
 from app_support.auth import page_guard
-from app_support.history import offer_save_screening
+from app_support.history import knee_record, offer_save_screening
 from app_support.image_models import check_knee, get_gate
-from app_support.loaders import get_knee_grader, knee_heatmap, predict_knee, read_knee_upload, read_model_card
+from app_support.loaders import (
+    get_knee_grader,
+    knee_heatmap,
+    predict_knee,
+    read_evaluation,
+    read_knee_upload,
+    read_model_card,
+)
 from app_support.result_actions import result_actions
 from osteo_core.errors import ModelLoadError
-from osteo_core.explain.overlay import overlay_heatmap, png_bytes
+from osteo_core.explain import overlay_heatmap, png_bytes
 from osteo_core.imaging.figures import kl_probability_figure
-from osteo_core.imaging.kl_model import KL_DEFINITIONS, KL_NAMES, KL_SOURCE
-from osteo_core.recommend import profile_from_knee
+from osteo_core.recommend import knee_advice, profile_from_knee
 from osteo_core.report import knee_case_report
-from osteo_core.store.records import knee_record
+from osteo_core.report.wording import conformal_range_text, knee_accuracy_text
+from osteo_core.vocabulary import KL_DEFINITIONS, KL_SOURCE, grade_range_text, kl_grade_label
 
 page_guard(__file__)
 
@@ -33,28 +40,10 @@ ACCEPTED = (
     "seen only knees and hands, so another body part can still slip through."
 )
 CAM_METHODS = {"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}
-NEXT_STEPS = {
-    "none": ("**No radiographic osteoarthritis (KL 0–1).** Keep active: regular exercise and a healthy weight "
-             "protect the joint. Knee pain with a normal radiograph still deserves a clinical assessment."),
-    "oa": ("**Radiographic osteoarthritis (KL 2–3).** Discuss exercise therapy (strengthening, low-impact "
-           "activity), weight management and physiotherapy; these are the first-line treatments."),
-    "severe": ("**Severe radiographic osteoarthritis (KL 4).** If the knee causes symptoms — pain, stiffness, "
-               "loss of function — despite first-line care, discuss referral to orthopaedics. Exercise therapy "
-               "and weight management still apply."),
-}
-
-
-def grade_text(low: int, high: int) -> str:
-    """``"KL 2"`` or ``"KL 2–3"``."""
-    return f"KL {low}" if low == high else f"KL {low}–{high}"
-
-
-def step_group(grade: int) -> str:
-    return "none" if grade <= 1 else "oa" if grade <= 3 else "severe"
-
-
 st.title("🦵 Knee osteoarthritis staging (Kellgren–Lawrence)")
 st.info(KNEE_DISCLAIMER)
+evaluation = read_evaluation("knee_kl")
+ACCURACY = knee_accuracy_text(evaluation) or "The model's measured accuracy is not available (evaluation file missing)."
 
 grader = None
 try:
@@ -89,18 +78,17 @@ if upload is not None:
 
         st.header("Result")
         metric_col, text_col = st.columns([1, 2])
-        metric_col.metric("Kellgren–Lawrence grade", f"KL {grade} — {KL_NAMES[grade]}",
+        metric_col.metric("Kellgren–Lawrence grade", kl_grade_label(grade),
                           help="The most likely grade according to the model.")
+        metric_col.caption(f"**How often the model is right:** {ACCURACY}")
         with text_col:
             st.markdown(f"**What KL {grade} means:** {KL_DEFINITIONS[grade]}")
             st.caption(f"Grade definitions: {KL_SOURCE}.")
-            within = "is" if low == high else "is within"
-            st.markdown(f"**With {coverage} confidence the grade {within} {grade_text(low, high)}.**")
-            st.caption(f"The range comes from conformal calibration on held-out knees: across many knees like "
-                       f"those, about {coverage} of the true grades fall inside it. A wider range means the model "
-                       "is less sure about this image.")
-        for warning in prediction.warnings:
-            st.warning(warning)
+            conformal = conformal_range_text(grader.coverage, low, high)
+            st.markdown(f"**Grade range {grade_range_text(low, high)}: {conformal}**")
+            st.caption(f"The range comes from conformal calibration on held-out knees: it is a statement about many "
+                       f"knees (about {coverage} of true grades fall inside such ranges), not a confidence about "
+                       "this one. A wider range means the model is less sure about this image.")
 
         st.plotly_chart(kl_probability_figure(prediction.probabilities, prediction.grade_range, grader.coverage),
                         width="stretch")
@@ -124,16 +112,18 @@ if upload is not None:
                    "score up. It is not a lesion finding: it does not mark osteophytes or joint-space narrowing.")
 
         st.subheader("Next step")
-        st.markdown(NEXT_STEPS[step_group(grade)])
-        if step_group(low) != step_group(high):
-            st.caption(f"The grade range {grade_text(low, high)} crosses more than one of these groups; weigh the "
-                       "neighbouring advice too.")
+        for advice in knee_advice(grade):
+            st.markdown(f"**{advice.title}.** {advice.text}")
+            st.caption(f"Source: {advice.source_label}")
+        if low != high:
+            st.caption(f"The grade range {grade_range_text(low, high)} spans more than one grade; advice for the "
+                       "neighbouring grades may apply too.")
         st.caption("Radiographic grade and symptoms often disagree: decide with the patient's symptoms and "
                    "function, not the image alone. Detailed, sourced advice is on the Recommendations page.")
         result_actions("knee", profile_from_knee(grade),
                        partial(knee_case_report, prediction, overlay, model_version=grader.version,
                                coverage=grader.coverage, method=CAM_METHODS[method], disclaimer=KNEE_DISCLAIMER,
-                               file_name=upload.name), key="knee")
+                               file_name=upload.name, evaluation=evaluation), key="knee")
         offer_save_screening("knee_staging", None, *knee_record(prediction, upload.name, grader.version),
                              image_png=png_bytes(prediction.model_view))
 

@@ -38,6 +38,12 @@ else:
 profile = profile_form()
 
 if profile is not None:
+    facts = profile.fact_sources()
+    if facts:
+        st.markdown("**Where each bone fact comes from** (a measured DXA always outranks a model estimate)\n"
+                    + "\n".join(f"- {fact}: {value} — *{source}*" for fact, value, source in facts))
+    if profile.who_note:
+        st.caption(profile.who_note)
     if not (profile.has_bone_facts or profile.has_knee_facts):
         st.info("Enter at least an age, a bone-density result, a risk band or a KL grade to see advice.")
     else:

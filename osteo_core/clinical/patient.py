@@ -11,29 +11,10 @@ import pandas as pd
 
 from osteo_core.clinical.fields import CM_PER_INCH, LB_PER_KG
 from osteo_core.clinical.validate import validate_frame
+from osteo_core.clinical.who import WHO_CATEGORY_TEXT, WhoCategory, who_applicability_note, who_category
 from osteo_core.errors import InputValidationError
 
-WhoCategory = Literal["normal", "osteopenia", "osteoporosis"]
-
-WHO_CATEGORY_TEXT = {
-    "normal": "Normal bone density (T-score above −1.0)",
-    "osteopenia": "Low bone mass / osteopenia (T-score between −2.5 and −1.0)",
-    "osteoporosis": "Osteoporosis (T-score −2.5 or lower)",
-}
-
-
-def who_category(t_score: float) -> WhoCategory:
-    """WHO category of a DXA T-score (SD): normal > −1.0; osteopenia −2.5 < T ≤ −1.0; osteoporosis ≤ −2.5.
-
-    Raises ``ValueError`` for a non-finite T-score.
-    """
-    if t_score is None or not math.isfinite(t_score):
-        raise ValueError(f"`t_score` must be a finite number (SD). Got {t_score!r}.")
-    if t_score > -1.0:
-        return "normal"
-    if t_score > -2.5:
-        return "osteopenia"
-    return "osteoporosis"
+__all__ = ["WHO_CATEGORY_TEXT", "Patient", "WhoCategory", "parse_patient", "who_category"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +45,15 @@ class Patient:
     def who_category(self) -> WhoCategory | None:
         """WHO category of the measured T-score, or ``None`` without one."""
         return None if self.t_score is None else who_category(self.t_score)
+
+    @property
+    def who_note(self) -> str | None:
+        """Why the WHO category may not apply (under 50, premenopausal: ISCD advises Z-scores), or ``None``."""
+        if self.t_score is None:
+            return None
+        menopause = self.menopause_status  # ISCD applies the WHO categories in the menopausal transition too
+        postmenopausal = None if menopause in (None, "not_applicable") else menopause != "premenopausal"
+        return who_applicability_note(self.age, self.sex, postmenopausal)
 
     def to_record(self) -> dict[str, Any]:
         """The patient as a flat dict of canonical field names (what ``validate_frame`` accepts)."""

@@ -4,10 +4,15 @@ Each tool is vectorised over a validated frame (see :func:`osteo_core.clinical.v
 its score (NaN where it does not apply or an input is unknown), its flag and, where empty, the reason. Formulas and
 cut-offs follow the original publications as summarised in ``shared/REFERENCE.md``:
 
-* OST  — Adler et al., Mayo Clin Proc 2003;78:723 (men); Koh et al. 2001 (women). 0.2 × (weight kg − age years),
-  truncated to an integer. Refer women if OST < 2 and men if OST < 4 (University of Washington osteoporosis tool).
+* OST  — Koh et al. 2001 (women); Adler et al., Mayo Clin Proc 2003;78:723 (men). 0.2 × (weight kg − age years),
+  truncated to an integer. Adults aged 50 or older. Refer women if OST < 2 (Geusens et al., Mayo Clin Proc
+  2002;77:629; University of Washington osteoporosis tool) and men if OST < 4 (University of Washington tool, after
+  Adler 2003).
 * ORAI — Cadarette et al., CMAJ 2000;162:1289. Women aged 45 or older. Refer if score ≥ 9.
-* SCORE — Lydick et al., Am J Manag Care 1998;4:37. Women. Refer if score ≥ 6.
+* SCORE — Lydick et al., Am J Manag Care 1998;4:37. Postmenopausal women aged 45 or older. Refer if score ≥ 6.
+
+Outside the population a tool was developed in, it returns no score and the reason "not validated for this patient
+(…)".
 
 OSIRIS is left out: its exact weights could not be confirmed from the primary paper here.
 """
@@ -33,27 +38,33 @@ class ToolInfo:
     citation: str
     meaning_flagged: str
     meaning_not_flagged: str
+    cutoff_source: str = ""
 
 
 TOOL_INFO: dict[str, ToolInfo] = {
     "ost": ToolInfo(
         "ost", "OST (Osteoporosis Self-assessment Tool)",
-        "refer women if OST < 2, men if OST < 4", "women and men",
-        "Adler RA et al. Mayo Clin Proc 2003;78:723-7; Koh LKH et al. Osteoporos Int 2001;12:699-705",
+        "refer women if OST < 2, men if OST < 4", "women and men aged 50 or older",
+        "Koh LKH et al. Osteoporos Int 2001;12:699-705; Adler RA et al. Mayo Clin Proc 2003;78:723-7",
         "Low weight for age: DXA referral is advised by this tool.",
         "Weight for age above the cut-off: this tool alone does not call for DXA.",
+        "women < 2: Geusens P et al. Mayo Clin Proc 2002;77:629-37 and the University of Washington osteoporosis "
+        "tool; men < 4: University of Washington osteoporosis tool, after Adler RA et al. Mayo Clin Proc "
+        "2003;78:723-7 (validated OST in men; cut-off 3 there: sensitivity 93 %, specificity 66 %)",
     ),
     "orai": ToolInfo(
         "orai", "ORAI (Osteoporosis Risk Assessment Instrument)", "refer if score ≥ 9", "women aged 45 or older",
         "Cadarette SM et al. CMAJ 2000;162:1289-94",
         "Score at or above 9: DXA referral is advised by this tool.",
         "Score below 9: this tool alone does not call for DXA.",
+        "≥ 9: Cadarette SM et al. CMAJ 2000;162:1289-94",
     ),
     "score": ToolInfo(
-        "score", "SCORE (Simple Calculated Osteoporosis Risk Estimation)", "refer if score ≥ 6", "women",
-        "Lydick E et al. Am J Manag Care 1998;4:37-48",
+        "score", "SCORE (Simple Calculated Osteoporosis Risk Estimation)", "refer if score ≥ 6",
+        "women aged 45 or older", "Lydick E et al. Am J Manag Care 1998;4:37-48",
         "Score at or above 6: DXA referral is advised by this tool.",
         "Score below 6: this tool alone does not call for DXA.",
+        "≥ 6: Lydick E et al. Am J Manag Care 1998;4:37-48",
     ),
 }
 
@@ -66,6 +77,11 @@ class ToolScores:
     score: pd.Series
     flag: pd.Series
     reason: pd.Series
+
+
+def not_validated(why: str) -> str:
+    """The reason text for a patient outside a tool's development population."""
+    return f"not validated for this patient ({why})"
 
 
 def _reasons(index: pd.Index, conditions: list[tuple[pd.Series, str]]) -> pd.Series:
@@ -88,6 +104,7 @@ def ost(values: pd.DataFrame) -> ToolScores:
     score = np.trunc(raw.round(9))
     reason = _reasons(values.index, [
         (values["age"].isna() | values["weight_kg"].isna() | values["sex"].isna(), "needs age, sex and weight"),
+        (values["age"] < 50, not_validated("OST was developed and validated in adults aged 50 or older")),
     ])
     cutoff = np.where(values["sex"] == "male", 4.0, 2.0)
     return _finish(score, reason, score < cutoff)
@@ -101,8 +118,8 @@ def orai(values: pd.DataFrame) -> ToolScores:
     estrogen_points = np.where(values["estrogen_therapy"] == "current", 0.0, 2.0)
     score = pd.Series(age_points + weight_points + estrogen_points, index=values.index)
     reason = _reasons(values.index, [
-        (values["sex"] != "female", "not applicable: ORAI was validated in women only"),
-        (age < 45, "not applicable: ORAI is for women aged 45 or older"),
+        (values["sex"] != "female", not_validated("ORAI was developed in women aged 45 or older; not in men")),
+        (age < 45, not_validated("ORAI was developed in women aged 45 or older")),
         (values["estrogen_therapy"].isna(), "needs estrogen/hormone therapy status"),
         (age.isna() | weight.isna(), "needs age and weight"),
     ])
@@ -129,7 +146,8 @@ def score(values: pd.DataFrame) -> ToolScores:
         - np.trunc((weight_lb / 10.0).round(9))
     )
     reason = _reasons(values.index, [
-        (values["sex"] != "female", "not applicable: SCORE was validated in women only"),
+        (values["sex"] != "female", not_validated("SCORE was developed in women aged 45 or older; not in men")),
+        (values["age"] < 45, not_validated("SCORE was developed in women aged 45 or older")),
         (values["race"].isna(), "needs race/ethnicity"),
         (values["rheumatoid_arthritis"].isna(), "needs rheumatoid arthritis status"),
         (fractures.isna(), "needs the number of fragility fractures after 45"),

@@ -3,7 +3,6 @@ or built-in defaults) and validated: https links only, unique names, known regio
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,24 +11,15 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from osteo_core.config import PROJECT_ROOT
-from osteo_core.errors import OsteoError
+from osteo_core.config import CONSULT_LINKS_ENV, PROJECT_ROOT, consult_links_file
+from osteo_core.errors import ConsultConfigError
 
 CONFIG_PATH = PROJECT_ROOT / "config" / "consult_links.yaml"
 EXAMPLE_PATH = PROJECT_ROOT / "config" / "consult_links.example.yaml"
-ENV_VAR = "OSTEO_CONSULT_LINKS"
+ENV_VAR = CONSULT_LINKS_ENV
 KINDS = {"teleconsult": "Teleconsultation", "in_person": "In person", "information": "Information"}
 MAX_NAME = 80
 _LINK_KEYS = {"name", "url", "region", "kind", "description"}
-
-
-class ConsultConfigError(OsteoError, ValueError):
-    """The consult-links file is unreadable or has malformed entries; ``problems`` lists each one."""
-
-    def __init__(self, origin: str, problems: list[str]):
-        self.origin = origin
-        self.problems = problems
-        super().__init__(f"{origin}: {len(problems)} problem(s): " + "; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -146,8 +136,8 @@ def parse_directory(raw: Any, origin: str) -> ConsultDirectory:
 def consult_links_path() -> Path | None:
     """The file to read: ``$OSTEO_CONSULT_LINKS``, else ``config/consult_links.yaml``, else the committed example;
     ``None`` when none exists (built-in defaults are used)."""
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]).expanduser()
+    if (named := consult_links_file()) is not None:
+        return named
     for path in (CONFIG_PATH, EXAMPLE_PATH):
         if path.is_file():
             return path

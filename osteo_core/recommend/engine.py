@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from osteo_core.recommend.profile import Profile
+from osteo_core.recommend.profile import Profile, profile_from_knee
 from osteo_core.recommend.rules import SECTIONS, Rule, RuleSet, Source, default_rules
 
 _NUMBER_FIELDS = {"age_min": "age", "age_max": "age", "alcohol_min": "alcohol_drinks_per_day",
@@ -29,8 +29,8 @@ class Recommendation:
 
     @property
     def source_label(self) -> str:
-        """Short source names, e.g. ``"BHOF 2022; NOGG 2022"``."""
-        return "; ".join(source.label for source in self.sources)
+        """Sources with the guideline section each quotes, e.g. ``"BHOF 2022 — Universal recommendations: …"``."""
+        return "; ".join(source.cited for source in self.sources)
 
 
 def _holds(conditions: Mapping[str, Any], profile: Profile) -> bool:
@@ -81,3 +81,10 @@ def by_section(recommendations: list[Recommendation]) -> dict[str, list[Recommen
     for item in recommendations:
         grouped.setdefault(item.section_title, []).append(item)
     return grouped
+
+
+def knee_advice(grade: int, rules: RuleSet | None = None) -> list[Recommendation]:
+    """The sourced next steps for a knee with KL ``grade`` (0–4) from the rule file's knee section, without the
+    general note that KL is not bone density (the knee page states it already)."""
+    return [r for r in recommend(profile_from_knee(grade), rules)
+            if r.section == "knee" and r.rule_id != "knee-kl-not-bone-density"]

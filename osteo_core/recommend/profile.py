@@ -1,4 +1,8 @@
-"""The facts a recommendation is chosen from: bone-density category, risk band, KL grade and patient factors."""
+"""The facts a recommendation is chosen from: bone-density category, risk band, KL grade and patient factors.
+
+Precedence: a measured DXA always outranks any model estimate. The rules read the DXA T-score and category; the
+clinical model's estimated T-score is carried, with its interval, only to be shown as an estimate.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,28 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from osteo_core.clinical.who import WHO_CATEGORIES, who_applicability_note
 from osteo_core.errors import InputValidationError
+from osteo_core.vocabulary import KL_GRADES
 
-BONE_CATEGORIES = ("normal", "osteopenia", "osteoporosis")
+BONE_CATEGORIES = WHO_CATEGORIES
 BONE_SOURCES = ("dxa", "image_bone_density")
+SOURCE_RANK = {"dxa": 1, "image_bone_density": 0}  # a measured DXA outranks any model estimate
+SOURCE_TEXT = {"dxa": "DXA (measured)", "image_bone_density": "image model (an estimate; not validated)"}
+CLINICAL_MODEL_SOURCE = "clinical model (an estimate, not a diagnosis)"
 RISK_BANDS = ("low", "moderate", "high")
 SEXES = ("female", "male")
-KL_GRADES = (0, 1, 2, 3, 4)
-VERY_LOW_T_SCORE = -3.0  # SD; AACE 2020 names a T-score below −3.0 among very-high-risk features
+VERY_LOW_T_SCORE = -3.0  # SD; AACE 2020 names "very low T-score (e.g., less than −3.0)" among very-high-risk features
 
 _CHOICES: dict[str, tuple[Any, ...]] = {
     "bone_category": BONE_CATEGORIES, "bone_source": BONE_SOURCES, "risk_band": RISK_BANDS, "sex": SEXES,
     "kl_grade": KL_GRADES,
 }
-_FLAGS = ("postmenopausal", "prior_fracture", "glucocorticoids", "falls", "smoker", "knee_symptoms")
+_FLAGS = ("postmenopausal", "prior_fracture", "recent_fracture", "multiple_fractures", "glucocorticoids", "falls",
+          "smoker", "knee_symptoms", "risk_tool_flagged")
 _RANGES = {"age": (18.0, 110.0, "years"), "alcohol_drinks_per_day": (0.0, 30.0, "drinks/day"),
-           "t_score": (-7.0, 5.0, "SD")}
+           "t_score": (-7.0, 5.0, "SD"), "t_score_estimate": (-7.0, 5.0, "SD"),
+           "t_score_estimate_low": (-9.0, 7.0, "SD"), "t_score_estimate_high": (-9.0, 7.0, "SD")}
 
 
 @dataclass(frozen=True)
@@ -29,9 +39,14 @@ class Profile:
     """One person's facts for the rules; every field is optional (``None`` = not given).
 
     ``bone_category`` is a WHO category from a DXA T-score (``bone_source="dxa"``) or from an image-based
-    bone-density estimate (``bone_source="image_bone_density"``). ``falls`` means a fall in the past 12 months;
-    ``knee_symptoms`` means knee pain, stiffness or loss of function. Units: age years, alcohol drinks/day,
-    T-score SD. Raises :class:`InputValidationError` for values outside the choices or ranges.
+    bone-density estimate (``bone_source="image_bone_density"``); ``t_score`` is a measured DXA T-score only.
+    ``t_score_estimate`` (with its interval ``t_score_estimate_low``–``t_score_estimate_high``) is the clinical
+    model's estimate: shown, never used by a rule. ``risk_band`` is the clinical model's band of the probability
+    that a hip DXA would show osteoporosis. ``risk_tool_flagged`` is true when a validated screening tool (OST, ORAI
+    or SCORE) flags increased risk, false when one was computed and none flags. ``recent_fracture`` means a fracture
+    in the past 12 months, ``multiple_fractures`` two or more fragility fractures, ``falls`` a fall in the past 12
+    months, ``knee_symptoms`` knee pain, stiffness or loss of function. Units: age years, alcohol drinks/day,
+    T-scores SD. Raises :class:`InputValidationError` for values outside the choices or ranges.
     """
 
     bone_category: str | None = None
@@ -48,6 +63,12 @@ class Profile:
     falls: bool | None = None
     smoker: bool | None = None
     alcohol_drinks_per_day: float | None = None
+    recent_fracture: bool | None = None
+    multiple_fractures: bool | None = None
+    risk_tool_flagged: bool | None = None
+    t_score_estimate: float | None = None
+    t_score_estimate_low: float | None = None
+    t_score_estimate_high: float | None = None
 
     def __post_init__(self) -> None:
         issues: dict[str, list[str]] = {}
@@ -69,22 +90,59 @@ class Profile:
                                      f"Got {self.bone_category!r} and {self.bone_source!r}."]
         if self.t_score is not None and self.bone_source != "dxa":
             issues["t_score"] = [f"A T-score comes from DXA: `bone_source` must be 'dxa'. Got {self.bone_source!r}."]
+        interval = (self.t_score_estimate_low, self.t_score_estimate_high)
+        if (None in interval) != (interval == (None, None)) or (None not in interval and (
+                self.t_score_estimate is None or not interval[0] <= self.t_score_estimate <= interval[1])):
+            issues["t_score_estimate_low"] = ["The estimated T-score's interval needs both ends, low ≤ estimate ≤ "
+                                              f"high. Got {interval!r} around {self.t_score_estimate!r}."]
         if issues:
             raise InputValidationError(issues)
 
     @property
     def very_high_risk(self) -> bool:
-        """Osteoporosis on DXA with a prior fracture or a T-score below −3.0 SD (a screening proxy for the
-        NOGG 2022 / AACE 2020 very-high-risk group; the clinician decides)."""
+        """Osteoporosis on DXA with a feature AACE 2020 lists for very high fracture risk that this profile can
+        hold: a fracture in the past 12 months, multiple fractures, or a T-score below −3.0 SD. A prior fracture
+        alone is not enough (AACE 2020; the clinician decides)."""
         if self.bone_source != "dxa" or self.bone_category != "osteoporosis":
             return False
-        return bool(self.prior_fracture) or (self.t_score is not None and self.t_score < VERY_LOW_T_SCORE)
+        very_low = self.t_score is not None and self.t_score < VERY_LOW_T_SCORE
+        return bool(self.recent_fracture) or bool(self.multiple_fractures) or very_low
+
+    @property
+    def who_note(self) -> str | None:
+        """Why a DXA WHO category may not apply to this person (under 50, premenopausal), or ``None``."""
+        if self.bone_source != "dxa":
+            return None
+        return who_applicability_note(self.age, self.sex, self.postmenopausal)
+
+    def fact_sources(self) -> list[tuple[str, str, str]]:
+        """``(fact, value, source)`` for each bone-density fact, measured first, so a page can show where each
+        came from."""
+        facts = []
+        if self.bone_category is not None:
+            value = str(self.bone_category)
+            if self.t_score is not None:
+                value += f", T-score {self.t_score:.1f} SD"
+            facts.append(("Bone-density category", value.replace("-", "−"), SOURCE_TEXT[str(self.bone_source)]))
+        if self.t_score_estimate is not None:
+            value = f"{self.t_score_estimate:.1f} SD"
+            if self.t_score_estimate_low is not None:
+                value += f" (interval {self.t_score_estimate_low:.1f} to {self.t_score_estimate_high:.1f} SD)"
+            facts.append(("Estimated T-score", value.replace("-", "−"), CLINICAL_MODEL_SOURCE))
+        if self.risk_band is not None:
+            facts.append(("Risk band (probability that a hip DXA would show osteoporosis)", self.risk_band,
+                          CLINICAL_MODEL_SOURCE))
+        if self.risk_tool_flagged is not None:
+            facts.append(("Screening tool (OST, ORAI or SCORE) flags increased risk",
+                          "yes" if self.risk_tool_flagged else "no", "validated screening tools"))
+        return facts
 
     @property
     def has_bone_facts(self) -> bool:
         """Whether anything bone-related was given (so bone rules apply)."""
         return any(getattr(self, name) is not None for name in
-                   ("bone_category", "risk_band", "age", "sex", "prior_fracture", "glucocorticoids", "falls"))
+                   ("bone_category", "risk_band", "age", "sex", "prior_fracture", "glucocorticoids", "falls",
+                    "t_score_estimate", "risk_tool_flagged", "recent_fracture", "multiple_fractures"))
 
     @property
     def has_knee_facts(self) -> bool:
@@ -104,28 +162,57 @@ class Profile:
             raise InputValidationError({name: [f"Unknown profile field `{name}`."] for name in extra})
         return cls(**values)
 
+    def outranks_bone_fact(self, other: Profile) -> bool:
+        """Whether this profile's bone-density fact must be kept over ``other``'s (a measured DXA outranks any
+        model estimate)."""
+        if self.bone_source is None or other.bone_source is None:
+            return other.bone_source is None
+        return SOURCE_RANK[self.bone_source] > SOURCE_RANK[other.bone_source]
+
     def merged(self, other: Profile) -> Profile:
-        """This profile with the fields ``other`` gives (not ``None``) taking precedence."""
+        """This profile with the fields ``other`` gives (not ``None``) taking precedence, except that a measured
+        DXA result is never replaced by a model estimate."""
         values = self.to_dict()
+        keep_bone = self.outranks_bone_fact(other)
         values.update({k: v for k, v in other.to_dict().items() if v is not None})
-        if other.bone_category is not None:
-            values["t_score"] = other.t_score
+        bone = ("bone_category", "bone_source", "t_score")
+        values.update({k: getattr(self if keep_bone else other, k) for k in bone})
         return Profile(**values)
+
+
+def _tools_flag(tools: Any) -> bool | None:
+    """True when any screening tool flags increased risk, False when at least one was computed and none flags."""
+    flags = [getattr(tool, "flagged", None) for tool in tools or ()]
+    if any(flag is True for flag in flags):
+        return True
+    return False if any(flag is False for flag in flags) else None
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def profile_from_assessment(assessment: Any) -> Profile:
     """Profile from a clinical :class:`~osteo_core.clinical.assess.RiskAssessment` (duck-typed: ``patient``,
-    ``band``, ``who_category``)."""
+    ``band``, ``who_category``, ``tools``; ``t_score_estimate`` / ``t_score_low`` / ``t_score_high`` when the model
+    gives them). The measured T-score (if any) is the DXA fact; the model's estimate is carried beside it."""
     patient = assessment.patient
     menopause = getattr(patient, "menopause_status", None)
     category = assessment.who_category
+    count = getattr(patient, "fracture_count_after_45", None)
+    low, high = getattr(assessment, "t_score_low", None), getattr(assessment, "t_score_high", None)
     return Profile(
         bone_category=category, bone_source=None if category is None else "dxa",
         t_score=None if category is None else float(patient.t_score), risk_band=assessment.band,
         age=float(patient.age), sex=patient.sex,
-        postmenopausal=None if menopause is None else menopause == "postmenopausal",
+        postmenopausal=None if menopause in (None, "not_applicable") else menopause == "postmenopausal",
         prior_fracture=patient.prior_fracture, glucocorticoids=patient.glucocorticoids,
         smoker=patient.smoker_current, alcohol_drinks_per_day=patient.alcohol_drinks_per_day,
+        multiple_fractures=None if count is None else count >= 2,
+        risk_tool_flagged=_tools_flag(getattr(assessment, "tools", None)),
+        t_score_estimate=_optional_float(getattr(assessment, "t_score_estimate", None)),
+        t_score_estimate_low=None if high is None else _optional_float(low),
+        t_score_estimate_high=None if low is None else _optional_float(high),
     )
 
 

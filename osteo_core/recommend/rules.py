@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from osteo_core.errors import OsteoError
+from osteo_core.errors import RuleFileError
 from osteo_core.recommend.profile import BONE_CATEGORIES, BONE_SOURCES, KL_GRADES, RISK_BANDS, SEXES
 
 RULES_PATH = Path(__file__).resolve().parent / "data" / "rules.yaml"
@@ -29,34 +30,39 @@ CHOICE_CONDITIONS: dict[str, tuple[Any, ...]] = {
     "bone_category": BONE_CATEGORIES, "bone_source": BONE_SOURCES, "risk_band": RISK_BANDS, "sex": SEXES,
     "kl_grade": KL_GRADES, "postmenopausal": (True, False), "prior_fracture": (True, False),
     "glucocorticoids": (True, False), "falls": (True, False), "smoker": (True, False),
-    "knee_symptoms": (True, False), "very_high_risk": (True, False),
+    "knee_symptoms": (True, False), "very_high_risk": (True, False), "recent_fracture": (True, False),
+    "multiple_fractures": (True, False), "risk_tool_flagged": (True, False),
 }
 NUMBER_CONDITIONS = ("age_min", "age_max", "alcohol_min", "t_score_below")
 UNKNOWN = "unknown"
 MEDICATION_PHRASE = "discuss with your clinician"
 DOSE_PATTERN = re.compile(r"\d\s*(mg|mcg|µg|μg|g|iu|units?|ml)\b", re.IGNORECASE)
+# Medicines are named by class only: a medication rule lists the classes it names under `medicines`, each from this
+# list, and no rule text may name a single drug (generic-name stems and a list of names that have no such stem).
+MEDICINE_CLASSES = ("bisphosphonate", "intravenous bisphosphonate", "RANKL inhibitor", "anabolic agent",
+                    "sclerostin inhibitor", "parathyroid hormone analogue", "selective estrogen receptor modulator",
+                    "menopausal hormone therapy", "bone-protecting medicine")
+DRUG_NAME_PATTERN = re.compile(
+    r"\b[a-z]*(dronate|dronic|mab|paratide|oxifene)\b|\b(calcitonin|strontium|tibolone|estradiol)\b", re.IGNORECASE)
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _RULE_KEYS = {"id", "domain", "section", "topic", "title", "text", "sources", "reviewed", "next_review", "when",
-              "when_any"}
-
-
-class RuleFileError(OsteoError, ValueError):
-    """The rule file is missing, not YAML, or breaks the schema; ``problems`` lists every problem found."""
-
-    def __init__(self, path: Path, problems: list[str]):
-        self.path = path
-        self.problems = problems
-        super().__init__(f"{path.name}: {len(problems)} problem(s): " + "; ".join(problems))
+              "when_any", "medicines"}
 
 
 @dataclass(frozen=True)
 class Source:
-    """A guideline or paper a rule rests on."""
+    """A guideline or paper a rule rests on; in a rule, ``section`` quotes the part of it the rule follows."""
 
     key: str
     label: str
     citation: str
     url: str = ""
+    section: str = ""
+
+    @property
+    def cited(self) -> str:
+        """``"BHOF 2022 — section"`` (the label alone without a section)."""
+        return f"{self.label} — {self.section}" if self.section else self.label
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class Rule:
     next_review: dt.date
     when: Mapping[str, Any] = field(default_factory=dict)
     when_any: tuple[Mapping[str, Any], ...] = ()
+    medicines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,13 +137,7 @@ def _rule(raw: Any, index: int, sources: Mapping[str, Source], problems: list[st
         problems.append(f"{where}: `domain` must be one of {', '.join(DOMAINS)}. Got {raw.get('domain')!r}.")
     if raw.get("section") not in SECTIONS:
         problems.append(f"{where}: `section` must be one of {', '.join(SECTIONS)}. Got {raw.get('section')!r}.")
-    keys = raw.get("sources")
-    if not isinstance(keys, list) or not keys:
-        problems.append(f"{where}: `sources` must be a non-empty list of source ids. Got {keys!r}.")
-        keys = []
-    for key in keys:
-        if key not in sources:
-            problems.append(f"{where}: unknown source {key!r} (known: {', '.join(sources)}).")
+    cited = _cited_sources(raw.get("sources"), where, sources, problems)
     for key in ("reviewed", "next_review"):
         if not isinstance(raw.get(key), dt.date):
             problems.append(f"{where}: `{key}` must be a date written YYYY-MM-DD. Got {raw.get(key)!r}.")
@@ -144,6 +145,8 @@ def _rule(raw: Any, index: int, sources: Mapping[str, Source], problems: list[st
             and raw["next_review"] <= raw["reviewed"]:
         problems.append(f"{where}: `next_review` ({raw['next_review']}) must be after `reviewed` ({raw['reviewed']}).")
     text = raw.get("text") if isinstance(raw.get("text"), str) else ""
+    sections = " ".join(str(e.get("section", "")) for e in raw.get("sources") or [] if isinstance(e, Mapping))
+    medicines = _medicines(raw, f"{text} {sections}", where, problems)
     if raw.get("section") == "medication":
         if MEDICATION_PHRASE not in text.lower():
             problems.append(f"{where}: a medication rule must say \"{MEDICATION_PHRASE}\".")
@@ -159,8 +162,49 @@ def _rule(raw: Any, index: int, sources: Mapping[str, Source], problems: list[st
         return None
     return Rule(id=raw["id"], domain=raw["domain"], section=raw["section"], topic=raw["topic"],
                 title=raw["title"].strip(), text=" ".join(text.split()),
-                sources=tuple(sources[k] for k in keys), reviewed=raw["reviewed"], next_review=raw["next_review"],
-                when=when, when_any=when_any)
+                sources=cited, reviewed=raw["reviewed"], next_review=raw["next_review"],
+                when=when, when_any=when_any, medicines=medicines)
+
+
+def _cited_sources(raw: Any, where: str, sources: Mapping[str, Source], problems: list[str]) -> tuple[Source, ...]:
+    """Each entry of a rule's ``sources``: ``{id: <source id>, section: <the part of the guideline quoted>}``."""
+    if not isinstance(raw, list) or not raw:
+        problems.append(f"{where}: `sources` must be a non-empty list of {{id, section}} entries. Got {raw!r}.")
+        return ()
+    cited = []
+    for entry in raw:
+        key = entry.get("id") if isinstance(entry, Mapping) else entry
+        section = entry.get("section") if isinstance(entry, Mapping) else None
+        if not isinstance(key, str) or key not in sources:
+            problems.append(f"{where}: unknown source {key!r} (known: {', '.join(sources)}).")
+            continue
+        if not isinstance(section, str) or not section.strip():
+            problems.append(f"{where}: source {key!r} must quote the guideline section the rule follows "
+                            f"(`section`). Got {section!r}.")
+            continue
+        cited.append(dataclasses.replace(sources[key], section=" ".join(section.split())))
+    return tuple(cited)
+
+
+def _medicines(raw: Mapping[str, Any], text: str, where: str, problems: list[str]) -> tuple[str, ...]:
+    """The medicine classes a rule names: each from :data:`MEDICINE_CLASSES` and named in the text; no single drug
+    may be named anywhere (title, text or the quoted guideline sections)."""
+    for match in DRUG_NAME_PATTERN.finditer(f"{raw.get('title', '')} {text}"):
+        problems.append(f"{where}: name medicines by class only (one of {', '.join(MEDICINE_CLASSES)}). "
+                        f"Got the drug name {match[0]!r}.")
+    medicines = raw.get("medicines", [])
+    if not isinstance(medicines, list):
+        problems.append(f"{where}: `medicines` must be a list of medicine classes. Got {medicines!r}.")
+        return ()
+    for name in medicines:
+        if name not in MEDICINE_CLASSES:
+            problems.append(f"{where}: `medicines` allows only the classes {', '.join(MEDICINE_CLASSES)}. "
+                            f"Got {name!r}.")
+        elif name.lower() not in text.lower():
+            problems.append(f"{where}: the medicine class {name!r} is listed but not named in the text.")
+    if raw.get("section") != "medication" and medicines:
+        problems.append(f"{where}: only a medication rule may list `medicines`. Got {medicines!r}.")
+    return tuple(str(name) for name in medicines)
 
 
 def _sources(raw: Any, problems: list[str]) -> dict[str, Source]:
@@ -184,7 +228,8 @@ def load_rules(path: Path | str = RULES_PATH) -> RuleSet:
     """Read and validate a rule file.
 
     Raises :class:`RuleFileError` listing every problem (unreadable file, bad YAML, unknown key or condition,
-    missing source or review date, a medication rule without "discuss with your clinician" or with a dose).
+    missing source, guideline section or review date, a medication rule without "discuss with your clinician" or
+    with a dose, a medicine class outside :data:`MEDICINE_CLASSES`, or a single drug named anywhere).
     """
     path = Path(path)
     try:

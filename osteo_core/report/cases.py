@@ -1,4 +1,5 @@
-"""Case reports of the two result pages (clinical risk, knee staging), with an anonymise option."""
+"""Case reports of the three result pages (clinical risk, knee staging, image screening), with an anonymise option.
+Each carries the same warnings as its page."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import hashlib
 from typing import Any
 
 from osteo_core.report.pdf import CaseReport, ReportImage
+from osteo_core.report.wording import clinical_estimate_rows, conformal_range_text, knee_accuracy_text, percent, signed
+from osteo_core.vocabulary import KL_DEFINITIONS, grade_range_text, kl_grade_label
 
 ANONYMISED = "Anonymised"
 
@@ -25,7 +28,7 @@ def _age_text(age: float, anonymise: bool) -> str:
 
 def _signed(value: float) -> str:
     """One decimal with a true minus sign, e.g. ``"−2.7"``."""
-    return f"{value:.1f}".replace("-", "−")
+    return signed(value)
 
 
 def _yes_no(value: bool | None) -> str:
@@ -47,8 +50,10 @@ def _created_text(created: dt.datetime, anonymise: bool, with_time: bool = False
 def clinical_case_report(assessment: Any, *, recommendations: list[Any], anonymise: bool = False,
                          patient_label: str = "", disclaimer: str, created: dt.datetime | None = None,
                          top_factors: int = 5) -> CaseReport:
-    """Report of a :class:`~osteo_core.clinical.assess.RiskAssessment`: facts, probability and band, WHO category,
-    tools, top SHAP factors (percentage points), recommendations and model version.
+    """Report of a :class:`~osteo_core.clinical.assess.RiskAssessment`: facts, the estimated probability that a hip
+    DXA would show osteoporosis and its band, the estimated T-score with its interval when the model gives one, the
+    measured DXA T-score and WHO category (which outranks any estimate), tools with the source of each cut-off, top
+    SHAP factors (percentage points), recommendations and model version.
 
     ``anonymise`` drops the name/ID, race and the day of the date, shows age as a 5-year band and rounds weight and
     height to 5 kg / 5 cm.
@@ -69,20 +74,24 @@ def clinical_case_report(assessment: Any, *, recommendations: list[Any], anonymi
     ]
     if p.race and not anonymise:
         facts.append(("Race/ethnicity", p.race))
-    results = [
-        ("Estimated probability of a diagnosed osteoporosis", f"{100 * assessment.probability:.1f} %"),
-        ("Risk band", assessment.band_text),
-    ]
-    if assessment.who_category_text:
-        results.append(("DXA T-score and WHO category", f"{_signed(p.t_score)} SD — {assessment.who_category_text}"))
+    results = []
+    if assessment.who_category_text:  # a measured DXA comes first: it outranks every estimate
+        who = f"{_signed(p.t_score)} SD — {assessment.who_category_text}"
+        note = getattr(p, "who_note", None)
+        results.append(("Measured DXA T-score and WHO category", f"{who}. {note}" if note else who))
+    results += clinical_estimate_rows(assessment, decimals=1)
+    results.append(("Risk band", assessment.band_text))
     tools = []
     for tool in assessment.tools:
         if tool.score is None:
-            tools.append((tool.info.name, f"not applicable: {tool.reason}"))
+            reason = tool.reason if tool.reason.startswith("not validated") else f"not applicable: {tool.reason}"
+            tools.append((tool.info.name, reason))
         else:
             verdict = "refer / consider DXA" if tool.flagged else "below the referral cut-off"
             score = f"{tool.score:g}".replace("-", "−")
-            tools.append((tool.info.name, f"score {score} ({verdict}; cut-off {tool.info.cutoff})"))
+            source = getattr(tool.info, "cutoff_source", "")
+            cutoff = f"cut-off {tool.info.cutoff}" + (f"; source: {source}" if source else "")
+            tools.append((tool.info.name, f"score {score} ({verdict}; {cutoff})"))
     factors = []
     if assessment.explanation is not None:
         from osteo_core.explain.shap_risk import feature_label
@@ -103,14 +112,14 @@ def clinical_case_report(assessment: Any, *, recommendations: list[Any], anonymi
 
 def knee_case_report(prediction: Any, overlay: Any, *, model_version: str, coverage: float, method: str,
                      recommendations: list[Any], disclaimer: str, anonymise: bool = False, patient_label: str = "",
-                     file_name: str = "", created: dt.datetime | None = None) -> CaseReport:
-    """Report of a :class:`~osteo_core.imaging.knee_grader.KneePrediction`: grade, conformal range, probabilities
-    per grade, the model's view and the ``overlay`` (RGB uint8 heatmap image), recommendations and model version.
+                     file_name: str = "", created: dt.datetime | None = None,
+                     evaluation: dict[str, Any] | None = None) -> CaseReport:
+    """Report of a :class:`~osteo_core.imaging.knee_grader.KneePrediction`: grade with the model's measured accuracy
+    (from ``evaluation``, the knee model's ``evaluation.json``), conformal range, probabilities per grade, the
+    model's view and the ``overlay`` (RGB uint8 heatmap image), recommendations and model version.
 
     ``anonymise`` drops the name/ID, the file name and the day of the date. ``coverage`` is 0–1.
     """
-    from osteo_core.imaging.kl_model import KL_DEFINITIONS, KL_NAMES
-
     created = created or dt.datetime.now()
     low, high = prediction.grade_range
     reference = case_reference(prediction.grade, tuple(round(float(p), 4) for p in prediction.probabilities),
@@ -118,13 +127,15 @@ def knee_case_report(prediction: Any, overlay: Any, *, model_version: str, cover
     facts = _identity(patient_label, anonymise, reference) + [("Date of assessment", _created_text(created, anonymise))]
     if file_name and not anonymise:
         facts.append(("Image file", file_name))
-    grades = f"KL {low}" if low == high else f"KL {low}–{high}"
+    accuracy = knee_accuracy_text(evaluation)
     results = [
-        ("Kellgren–Lawrence grade", f"KL {prediction.grade} — {KL_NAMES[prediction.grade]}"),
+        ("Kellgren–Lawrence grade", kl_grade_label(prediction.grade)),
+        ("Measured accuracy of the model", accuracy or "not available (the evaluation file is missing)"),
         ("What it means", KL_DEFINITIONS[prediction.grade]),
-        (f"Grade range ({100 * coverage:.0f} % confidence)", grades),
-        ("Probability per grade", ", ".join(f"KL {g}: {100 * float(p):.0f} %"
-                                            for g, p in enumerate(prediction.probabilities))),
+        (f"Grade range ({100 * coverage:.0f} % of knees)", f"{grade_range_text(low, high)}. "
+                                                           + conformal_range_text(coverage, low, high)),
+        ("Model's probability of each grade for this knee", ", ".join(
+            f"KL {g}: {percent(float(p))}" for g, p in enumerate(prediction.probabilities))),
     ]
     images = [ReportImage("The image as the model saw it (resized and padded)", prediction.model_view),
               ReportImage(f"{method} for KL {prediction.grade}: warm colours pushed that grade up; not a lesion "
@@ -133,33 +144,39 @@ def knee_case_report(prediction: Any, overlay: Any, *, model_version: str, cover
         title="Knee osteoarthritis (Kellgren–Lawrence) — case report", created=created, disclaimer=disclaimer,
         date_label=_created_text(created, anonymise, with_time=True),
         patient_facts=facts, results=results, images=images, recommendations=recommendations,
-        model_versions={"Knee KL model": model_version}, notes=list(prediction.warnings),
+        model_versions={"Knee KL model": model_version},
     )
 
 
 def density_case_report(prediction: Any, overlay: Any, *, model_version: str, method: str,
-                        recommendations: list[Any], disclaimer: str, post_test: tuple[float, float] | None = None,
-                        anonymise: bool = False, patient_label: str = "", file_name: str = "",
-                        created: dt.datetime | None = None) -> CaseReport:
-    """Report of a :class:`~osteo_core.imaging.bone_density.DensityPrediction`: category probabilities, the
-    estimated T-score (SD) with its interval, the pre/post-test probabilities (0–1) when given, the model's view
-    and the ``overlay``, recommendations and model version. ``anonymise`` as in :func:`knee_case_report`."""
+                        recommendations: list[Any], disclaimer: str, evaluation: dict[str, Any] | None = None,
+                        clinical: Any = None, anonymise: bool = False, patient_label: str = "",
+                        file_name: str = "", created: dt.datetime | None = None) -> CaseReport:
+    """Report of a :class:`~osteo_core.imaging.bone_density.DensityPrediction`, led by the same warning as the page
+    (the image model's cross-validated AUC from ``evaluation`` and, when near chance, "close to uninformative") and
+    the clinical estimate (``clinical``, a :class:`~osteo_core.clinical.assess.RiskAssessment`, when facts were
+    given); then the image estimate: T-score (SD) with its interval on one line, probabilities in whole percent, the
+    model's view and the ``overlay``, recommendations and model version. ``anonymise`` as in
+    :func:`knee_case_report`. No post-test probability is computed from the image model."""
+    from osteo_core.imaging.bone_density import image_model_warning
+
     created = created or dt.datetime.now()
     reference = case_reference(prediction.category, round(prediction.t_score, 3), created.isoformat())
     facts = _identity(patient_label, anonymise, reference) + [("Date of assessment", _created_text(created, anonymise))]
     if file_name and not anonymise:
         facts.append(("Image file", file_name))
+    warning = image_model_warning(evaluation)
     low, high = prediction.t_interval
-    results = [
-        ("Most likely category (image model)", prediction.category),
-        ("Probability per category", ", ".join(f"{name}: {100 * p:.0f} %"
-                                               for name, p in prediction.probabilities.items())),
-        ("Estimated T-score", f"{prediction.t_score:.1f} SD ({100 * prediction.interval_coverage:.0f} % interval "
-                              f"{low:.1f} to {high:.1f} SD); not a DXA measurement"),
+    results = [("How far to trust the image model", warning)]
+    if clinical is not None:
+        results += clinical_estimate_rows(clinical)
+    results += [
+        ("Image model: estimated T-score (not validated)",
+         f"{signed(prediction.t_score)} SD ({percent(prediction.interval_coverage)} interval {signed(low)} to "
+         f"{signed(high)} SD); not a DXA measurement"),
+        ("Image model: probability a DXA would show each category (not validated)",
+         ", ".join(f"{name}: {percent(p)}" for name, p in prediction.probabilities.items())),
     ]
-    if post_test is not None:
-        results.append(("Probability of osteoporosis", f"{100 * post_test[0]:.1f} % from clinical facts, "
-                                                       f"{100 * post_test[1]:.1f} % after the image"))
     images = [ReportImage("The image as the model saw it (resized and padded)", prediction.model_view),
               ReportImage(f"{method} for '{prediction.category}': where the model looked, not a finding", overlay)]
     return CaseReport(
@@ -167,5 +184,6 @@ def density_case_report(prediction: Any, overlay: Any, *, model_version: str, me
         date_label=_created_text(created, anonymise, with_time=True),
         patient_facts=facts, results=results, images=images, recommendations=recommendations,
         model_versions={"Knee bone-density model": model_version},
-        notes=["Research-grade image model trained on 210 patients; confirm with DXA before any decision."],
+        notes=[warning, "Research-grade image model, not validated elsewhere; only DXA measures bone density. "
+                        "Never use it to rule out low bone density."],
     )

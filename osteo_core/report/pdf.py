@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from osteo_core.errors import OsteoError
+from osteo_core.config import PDF_FONT_ENV, pdf_font_file
+from osteo_core.errors import ReportError
 
-FONT_ENV = "OSTEO_PDF_FONT"
+FONT_ENV = PDF_FONT_ENV
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 _ASCII = {"–": "-", "—": "-", "−": "-", "≥": ">=", "≤": "<=", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...",
           "•": "-", "→": "->", "×": "x", "·": "-", "²": "2", "µ": "u"}
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
-
-
-class ReportError(OsteoError, ValueError):
-    """A report cannot be built from what was given (e.g. an image of the wrong shape)."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +48,7 @@ class CaseReport:
 def find_font() -> tuple[Path, Path | None] | None:
     """Regular and bold TTF to embed: ``$OSTEO_PDF_FONT`` (regular only) or Debian's DejaVu Sans; ``None`` if
     neither exists (the report then falls back to a core font and plain characters)."""
-    if os.environ.get(FONT_ENV):
-        path = Path(os.environ[FONT_ENV]).expanduser()
+    if (path := pdf_font_file()) is not None:
         return (path, None) if path.is_file() else None
     for folder in FONT_DIRS:
         regular = folder / "DejaVuSans.ttf"

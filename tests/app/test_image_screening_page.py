@@ -1,4 +1,5 @@
-"""Image Screening page with tiny models: knee result with heatmap and post-test bar, hand answer, bad file."""
+"""Image Screening page with tiny models: warning and clinical estimate first, image estimate with its interval,
+hand answer, bad file."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from osteo_core.clinical.risk_model import load_risk_model
 from osteo_core.imaging.bone_density import load_bone_density_model
 from osteo_core.imaging.gate import load_gate
-from tests.imaging.conftest import encode, synthetic_knee
+from tests.helpers.images import encode, synthetic_knee
 from tests.tiny_models import write_tiny_models
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,11 +51,19 @@ def _upload(data: bytes, name: str = "knee.png") -> AppTest:
 
 
 @pytest.mark.parametrize("models", ["knee"], indirect=True)
-def test_knee_gives_category_t_score_heatmap_and_post_test(models):
+def test_knee_result_leads_with_the_warning_then_the_clinical_estimate_without_post_test(models):
     at = _upload(encode(synthetic_knee()))
-    labels = [m.label for m in at.metric]
-    assert "Most likely category (image model)" in labels and "Estimated T-score" in labels
     assert any("Knee radiograph recognised" in s.value for s in at.success)
+    assert at.warning and at.warning[0].value.startswith("**Read this first")
+    assert "never act on it alone" in at.warning[0].value
+    assert not [m for m in at.metric if m.label == "Most likely category (image model)"]
+    assert [s.value for s in at.subheader][1:3] == ["Clinical estimate from patient facts",
+                                                    "Image model estimate — not validated, close to chance"]
+    line = next(m.value for m in at.markdown if m.value.startswith("**Estimated T-score (image model)"))
+    assert " % interval " in line and " SD)**" in line  # the interval is on the same line as the estimate
+    probabilities = next(m.value for m in at.markdown if m.value.startswith("Probability a DXA would show"))
+    assert all(part.split()[-1] == "%" and part.split()[-2].isdigit()
+               for part in probabilities.rstrip(".").split(": ", 1)[1].split(", "))
     assert len(at.get("imgs")) >= 1 or len(at.get("image")) >= 1
     at.number_input[0].set_value(70)
     at.selectbox[0].set_value("female")
@@ -63,8 +72,11 @@ def test_knee_gives_category_t_score_heatmap_and_post_test(models):
     at.button[0].click()
     at.run()
     assert not at.exception
-    charts = at.get("plotly_chart")
-    assert len(charts) == 3  # probabilities, T-score, pre/post
+    estimate = next(m.value for m in at.markdown if "probability that a hip DXA would show osteoporosis" in m.value)
+    assert estimate.split(":** ")[1].split(" %")[0].isdigit()  # whole percent
+    assert len(at.get("plotly_chart")) == 2  # probabilities and T-score; no pre/post-test chart
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "post-test" not in text.replace("no post-test", "")
 
 
 @pytest.mark.parametrize("models", ["hand"], indirect=True)

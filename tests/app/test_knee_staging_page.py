@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,12 +13,14 @@ from streamlit.testing.v1 import AppTest
 
 from osteo_core.imaging.knee_grader import load_knee_grader
 from osteo_core.model_files import write_manifest
-from tests.imaging.conftest import SIZE, build_tiny_kl_model, encode, synthetic_knee
-from tests.tiny_models import write_tiny_models
+from tests.helpers.images import SIZE, encode, synthetic_knee
+from tests.tiny_models import build_tiny_kl_model, write_tiny_models
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "knee_staging.py")
-GRADE_METRIC = re.compile(r"^KL [0-4] — (Normal|Doubtful|Mild|Moderate|Severe)$")
+TINY_EVALUATION = {"test": {"n": 1234, "accuracy": 0.4567, "qwk": 0.7654},
+                   "conformal": {"coverage": 0.9, "test_coverage": 0.912}}
+GRADE_METRIC = re.compile(r"^KL [0-4] — (None|Doubtful|Minimal|Moderate|Severe)$")
 
 
 def _clear_caches() -> None:
@@ -39,6 +42,7 @@ def tiny_models_dir(tmp_path_factory) -> Path:
     write_manifest(folder, weights, {"input_size": SIZE, "decoding": "argmax", "version": "tiny-test",
                                      "conformal": {"threshold": 0.8, "coverage": 0.9}})
     (folder / "model_card.md").write_text("# Tiny knee test model\n\nHand-built for tests.\n")
+    (folder / "evaluation.json").write_text(json.dumps(TINY_EVALUATION))
     return root
 
 
@@ -104,7 +108,11 @@ def test_synthetic_knee_is_graded_with_range_bars_and_overlay(models_dir):
     text = _all_text(at)
     low, high = expected.grade_range
     grades = f"KL {low}" if low == high else f"KL {low}–{high}"
-    assert f"With 90 % confidence the grade {'is' if low == high else 'is within'} {grades}." in text
+    assert f"For 90 % of knees like this one, the true grade lies in {grades}." in text
+    assert "confidence the grade" not in text
+    # the measured accuracy is read from the model's evaluation.json, next to the grade
+    assert "Measured on 1,234 held-out test knees" in text and "46 %" in text and "0.77" in text
+    assert "held the true grade for 91 %" in text
     assert f"What KL {expected.grade} means" in text
     assert "not a lesion finding" in text
     assert "Next step" in [s.value for s in at.subheader]

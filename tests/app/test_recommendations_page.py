@@ -122,3 +122,26 @@ def test_app_lists_recommendations_and_switches_to_it():
     at.switch_page("pages/recommendations.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "📋 Recommendations"
+
+
+def test_measured_dxa_outranks_an_image_estimate_when_results_are_merged():
+    clinical = Profile(bone_category="osteoporosis", bone_source="dxa", t_score=-3.2, risk_band="high", age=70,
+                       sex="female", postmenopausal=True)
+    image = Profile(bone_category="osteopenia", bone_source="image_bone_density")
+    at = _page({"clinical": clinical.to_dict(), "image": image.to_dict()})
+    assert at.selectbox(key="rec_bone").value == "dxa:osteoporosis"
+    assert at.number_input(key="rec_t_score").value == pytest.approx(-3.2)
+    cards = _cards(at)
+    assert any("Very high fracture risk" in card for card in cards)
+    assert any("Osteoporosis on DXA" in card for card in cards)
+    assert not any("Confirm" in card and "DXA scan" in card for card in cards)
+    assert any("the measured DXA outranks it" in c.value for c in at.caption)
+    assert any("DXA (measured)" in m.value for m in at.markdown)
+
+
+def test_clinical_estimate_is_shown_as_an_estimate_and_gives_no_treatment_advice():
+    clinical = Profile(risk_band="high", age=70, sex="female", postmenopausal=True, t_score_estimate=-3.4,
+                       t_score_estimate_low=-4.2, t_score_estimate_high=-2.6)
+    at = _page({"clinical": clinical.to_dict()})
+    assert any("Estimated T-score: −3.4 SD" in m.value and "clinical model" in m.value for m in at.markdown)
+    assert "Medicines to discuss with your clinician" not in [s.value for s in at.subheader]

@@ -32,7 +32,7 @@ def _knee_graded(at) -> bool:
 
 
 def _density_shown(at) -> bool:
-    return any(m.label == "Estimated T-score" for m in at.metric) and not at.error
+    return any(m.value.startswith("**Estimated T-score (image model)") for m in at.markdown) and not at.error
 
 
 @pytest.mark.parametrize("case", list(KNEE_CASES))
@@ -53,7 +53,7 @@ def test_image_screening_refuses_then_analyses_the_next_file(models_env, case):
     at = upload(page_test("image_screening.py"), "img_upload", name, data)
     errors = _errors(at)
     assert message.lower() in errors.lower(), errors
-    assert not any(m.label == "Estimated T-score" for m in at.metric)
+    assert not any(m.value.startswith("**Estimated T-score (image model)") for m in at.markdown)
     upload(at, "img_upload", "good_knee.png", good_knee(), "image/png")
     assert _density_shown(at), _errors(at)
 

@@ -78,8 +78,8 @@ def test_parse_patient_reads_sex_spellings(text, expected):
 
 @pytest.mark.parametrize(
     ("t_score", "category"),
-    [(0.5, "normal"), (-0.99, "normal"), (-1.0, "osteopenia"), (-2.49, "osteopenia"), (-2.5, "osteoporosis"),
-     (-4.0, "osteoporosis")],
+    [(0.5, "normal"), (-0.99, "normal"), (-1.0, "normal"), (-1.01, "osteopenia"), (-2.49, "osteopenia"),
+     (-2.5, "osteoporosis"), (-4.0, "osteoporosis")],
 )
 def test_who_category_boundaries(t_score, category):
     assert who_category(t_score) == category

@@ -1,4 +1,4 @@
-"""Body-part gate, bone-density model, Bayes fusion and the bone-density command line (tiny models)."""
+"""Body-part gate, bone-density model and the bone-density command line (tiny models)."""
 
 import numpy as np
 import pandas as pd
@@ -6,15 +6,10 @@ import pytest
 
 from osteo_core.__main__ import main
 from osteo_core.imaging.batch import BONE_DENSITY_COLUMNS
-from osteo_core.imaging.bone_density import (
-    DENSITY_CLASSES,
-    likelihood_ratio,
-    load_bone_density_model,
-    post_test_probability,
-)
+from osteo_core.imaging.bone_density import DENSITY_CLASSES, load_bone_density_model
 from osteo_core.imaging.gate import BodyPartGate, load_gate
 from osteo_core.imaging.radiograph import Radiograph
-from tests.imaging.conftest import encode, synthetic_knee
+from tests.helpers.images import encode, synthetic_knee
 from tests.tiny_models import build_tiny_gate_model
 
 
@@ -47,17 +42,6 @@ def test_density_prediction_is_mirror_symmetric(tiny_models_root):
     image[:, :40] = 255
     left, right = model.predict([image, image[:, ::-1].copy()])
     assert left.probabilities["normal"] == pytest.approx(right.probabilities["normal"], abs=1e-5)
-
-
-def test_bayes_post_test_arithmetic():
-    # image posterior 0.5 with prior 0.2: likelihood ratio = (1) / (0.25) = 4
-    assert likelihood_ratio(0.5, 0.2) == pytest.approx(4.0)
-    # pre-test 0.1 -> odds 1/9, x4 = 4/9 -> probability 4/13
-    assert post_test_probability(0.1, 0.5, 0.2) == pytest.approx(4 / 13)
-    # an image that says exactly the prior leaves the pre-test probability unchanged
-    assert post_test_probability(0.3, 0.2, 0.2) == pytest.approx(0.3)
-    with pytest.raises(ValueError, match="between 0 and 1"):
-        post_test_probability(1.0, 0.5, 0.2)
 
 
 def test_predict_images_bone_density_contract(tmp_path, tiny_models_root, monkeypatch, capsys):

@@ -103,7 +103,7 @@ step = st.floats(0.5, 40)
 
 
 @SETTINGS
-@given(values=valid_patients(), more=step)
+@given(values=valid_patients(min_age=50), more=step)
 def test_ost_non_decreasing_in_weight_and_non_increasing_in_age(values, more):
     base = _tools(values)["ost"].score
     heavier = _bump(values, weight_kg=values["weight_kg"] + more)
@@ -132,7 +132,7 @@ def test_orai_non_decreasing_in_age_and_non_increasing_in_weight_for_women_45_pl
 
 @st.composite
 def score_ready_women(draw):
-    values = draw(valid_patients(sex="female"))
+    values = draw(valid_patients(sex="female", min_age=45))
     count = draw(st.integers(0, 5))
     return values | {"race": draw(st.sampled_from(RACE_CHOICES)), "rheumatoid_arthritis": draw(st.booleans()),
                      "estrogen_therapy": draw(st.sampled_from(ESTROGEN_CHOICES)),

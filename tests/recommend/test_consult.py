@@ -90,7 +90,7 @@ def test_every_problem_is_listed_at_once(tmp_path):
                                                                                     "kind": "?"})))
     with pytest.raises(ConsultConfigError) as info:
         load_consult_directory(path)
-    assert len(info.value.problems) == 2
+    assert len(info.value.issues) == 2
     assert isinstance(info.value, ValueError)
 
 

@@ -85,16 +85,16 @@ def test_every_kl_grade_gives_knee_advice_and_no_bone_advice(grade, symptoms):
 
 @pytest.mark.parametrize(("profile", "expected"), [
     (Profile(age=67, sex="female"), "dxa-women-65"),
-    (Profile(age=58, sex="female", postmenopausal=True, risk_band="high"), "dxa-postmenopausal-under-65-at-risk"),
-    (Profile(age=58, sex="female", postmenopausal=True, glucocorticoids=True), "dxa-postmenopausal-under-65-at-risk"),
+    (Profile(age=58, sex="female", postmenopausal=True, risk_tool_flagged=True), "dxa-postmenopausal-under-65-at-risk"),
+    (Profile(age=58, sex="female", postmenopausal=True, glucocorticoids=True), "dxa-glucocorticoids"),
     (Profile(age=58, sex="female", postmenopausal=True, risk_band="low", smoker=False), "dxa-not-routine-now"),
     (Profile(age=72, sex="male"), "dxa-men-70"),
     (Profile(age=60, sex="male", smoker=True), "dxa-men-50-69-at-risk"),
     (Profile(age=55, sex="male", prior_fracture=True), "dxa-after-fragility-fracture"),
     (Profile(age=70, sex="female", bone_category="osteopenia", bone_source="dxa"), "dxa-osteopenia-follow-up"),
     (Profile(age=70, sex="female", bone_category="normal", bone_source="dxa"), "dxa-normal-follow-up"),
-    (profile_from_image_bone_density("osteoporosis"), "image-low-density-confirm-dxa"),
-    (profile_from_image_bone_density("normal"), "image-normal-does-not-rule-out"),
+    (profile_from_image_bone_density("osteoporosis"), "image-estimate-not-validated"),
+    (profile_from_image_bone_density("normal"), "image-estimate-not-validated"),
 ])
 def test_selection_picks_the_expected_next_step(profile, expected):
     assert expected in _ids(profile)
@@ -111,7 +111,7 @@ def test_only_the_first_matching_rule_of_a_topic_is_kept():
      "medication-osteoporosis", "medication-very-high-risk"),
     (Profile(bone_category="osteoporosis", bone_source="dxa", t_score=-3.4, age=70, sex="female"),
      "medication-very-high-risk", "medication-osteoporosis"),
-    (Profile(bone_category="osteoporosis", bone_source="dxa", age=70, sex="female", prior_fracture=True),
+    (Profile(bone_category="osteoporosis", bone_source="dxa", age=70, sex="female", multiple_fractures=True),
      "medication-very-high-risk", "medication-osteoporosis"),
     (Profile(bone_category="osteopenia", bone_source="dxa", age=70, sex="female", prior_fracture=True),
      "medication-osteopenia-fracture", "medication-osteoporosis"),
@@ -154,7 +154,8 @@ def test_profile_from_assessment_reads_patient_band_and_who_category():
                               glucocorticoids=None, smoker_current=False, alcohol_drinks_per_day=1.0, t_score=-2.7)
     profile = profile_from_assessment(SimpleNamespace(patient=patient, band="high", who_category="osteoporosis"))
     assert profile.bone_source == "dxa" and profile.bone_category == "osteoporosis" and profile.t_score == -2.7
-    assert profile.postmenopausal is True and profile.risk_band == "high" and profile.very_high_risk
+    assert profile.postmenopausal is True and profile.risk_band == "high"
+    assert not profile.very_high_risk  # a prior fracture alone is not AACE's very high risk
 
 
 @pytest.mark.parametrize(("values", "match"), [
@@ -215,3 +216,13 @@ def test_due_for_review_lists_rules_past_their_date():
     rules = default_rules()
     assert rules.due_for_review(dt.date(2000, 1, 1)) == []
     assert len(rules.due_for_review(dt.date(2100, 1, 1))) == len(rules.rules)
+
+
+@pytest.mark.parametrize("grade, expected", [(0, "knee-no-oa"), (2, "knee-oa-core"), (4, "knee-kl4-symptoms-unknown")])
+def test_knee_advice_comes_from_the_rule_file_with_sources(grade, expected):
+    from osteo_core.recommend import knee_advice
+
+    advice = knee_advice(grade)
+    assert expected in [a.rule_id for a in advice]
+    assert all(a.section == "knee" and a.sources for a in advice)
+    assert "knee-kl-not-bone-density" not in [a.rule_id for a in advice]

@@ -80,7 +80,7 @@ def test_clinical_report_holds_facts_results_tools_factors_recommendations_versi
         assert expected in flat, expected
     for item in assessment.recommendations:
         assert item.title in flat, item.title
-    assert "BHOF 2022" in flat and "reviewed 2026-11-25" in flat
+    assert "BHOF 2022" in flat and "reviewed 2026-12-02" in flat
     assert "1,000–1,200 mg" in flat
     assert "*" not in text
 
@@ -99,14 +99,15 @@ def test_anonymised_report_drops_name_day_race_and_exact_age(assessment):
 def test_knee_report_embeds_view_and_overlay_with_grade_and_advice():
     view = np.tile(np.arange(64, dtype=np.uint8) * 4, (64, 1))
     prediction = SimpleNamespace(grade=3, grade_range=(2, 3), probabilities=np.array([.02, .08, .3, .5, .1]),
-                                 model_view=view, warnings=[])
+                                 model_view=view)
     overlay = np.dstack([view, np.zeros_like(view), 255 - view])
     report = knee_case_report(prediction, overlay, model_version="kl-test", coverage=0.9, method="Grad-CAM",
                               recommendations=recommend(profile_from_knee(3)), disclaimer="KL is not bone density.",
                               patient_label="John Roe", file_name="knee_0042.png", created=CREATED)
     data = build_case_report(report)
     flat = _flat(_text(data))
-    for expected in ("KL 3 — Moderate", "KL 2–3", "90 % confidence", "KL 3: 50 %", "Grad-CAM for KL 3", "kl-test",
+    for expected in ("KL 3 — Moderate", "KL 2–3", "For 90 % of knees like this one, the true grade lies in KL 2–3",
+                     "KL 3: 50 %", "Grad-CAM for KL 3", "kl-test",
                      "John Roe", "knee_0042.png", "OARSI 2019", "KL is not bone density."):
         assert expected in flat, expected
     assert sum(len(page.images) for page in PdfReader(io.BytesIO(data)).pages) == 2
@@ -115,7 +116,7 @@ def test_knee_report_embeds_view_and_overlay_with_grade_and_advice():
 def test_anonymised_knee_report_drops_name_and_file_name():
     view = np.zeros((32, 32), np.uint8)
     prediction = SimpleNamespace(grade=0, grade_range=(0, 1), probabilities=np.array([.6, .3, .05, .03, .02]),
-                                 model_view=view, warnings=[])
+                                 model_view=view)
     report = knee_case_report(prediction, np.dstack([view] * 3), model_version="v", coverage=0.9, method="Grad-CAM",
                               recommendations=[], disclaimer="d", patient_label="John Roe",
                               file_name="john_roe_knee.png", anonymise=True, created=CREATED)

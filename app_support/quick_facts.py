@@ -1,0 +1,46 @@
+"""The four-fact form (age, sex, weight, height) that gives the clinical estimate beside an image result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from app_support.loaders import warm_up_risk_model
+from osteo_core.clinical import assess_patient, parse_patient
+from osteo_core.errors import InputValidationError, ModelLoadError
+from osteo_core.report.wording import clinical_estimate_rows
+
+
+def quick_clinical_estimate(facts: dict[str, Any], state_key: str) -> Any:
+    """Draw the form (pre-filled with age and sex from a DICOM header in ``facts``) and the clinical estimate once
+    given; returns the assessment kept under ``state_key`` (``None`` until the facts are given)."""
+    if facts:
+        st.caption("Age and sex were read from the DICOM header; nothing else from it is kept.")
+    with st.form("facts"):
+        c1, c2, c3, c4 = st.columns(4)
+        age = c1.number_input("Age (years)", value=facts.get("age_years"), step=1.0, format="%g")
+        sex = c2.selectbox("Sex", ["female", "male"], index=None if "sex" not in facts else
+                           ["female", "male"].index(facts["sex"]))
+        weight = c3.number_input("Weight (kg)", value=None, step=0.5, format="%g")
+        height = c4.number_input("Height (cm)", value=None, step=0.5, format="%g")
+        given = st.form_submit_button("Estimate from these facts")
+    if given:
+        try:
+            patient = parse_patient({"age": age, "sex": sex, "weight_kg": weight, "height_cm": height})
+            st.session_state[state_key] = assess_patient(patient, model=warm_up_risk_model(), explain=False)
+        except InputValidationError as exc:
+            for message in exc.issues:
+                st.error(message)
+        except ModelLoadError as exc:
+            st.error(f"The clinical model cannot be loaded, so no clinical estimate is shown. Details: {exc}")
+    clinical = st.session_state.get(state_key)
+    if clinical is None:
+        st.info("Enter age, sex, weight and height for the clinical model's estimate of the probability that a hip "
+                "DXA would show osteoporosis. It is kept separate from the image: no post-test probability is "
+                "computed from an image model this close to chance.")
+    else:
+        for label, value in clinical_estimate_rows(clinical):
+            st.markdown(f"**{label}:** {value}")
+        st.caption("Full detail, risk factors and screening tools are on the Clinical risk page.")
+    return clinical
