@@ -1,9 +1,9 @@
-"""Saving results to the patient history from a result page, and the cached database handle.
+"""The pages' door to the patient history: saving a result from a result page, and the store functions the
+history pages use (re-exported here, so no page imports ``osteo_core.store`` itself).
 
 Wiring a result page (one call, after the result is shown)::
 
-    from app_support.history import offer_save_screening
-    from osteo_core.store.records import clinical_record
+    from app_support.history import clinical_record, offer_save_screening
 
     inputs, outputs, versions = clinical_record(result)          # Clinical risk page
     offer_save_screening("clinical_risk", None, inputs, outputs, versions)
@@ -21,6 +21,29 @@ from typing import Any
 import streamlit as st
 
 from app_support.auth import current_session
+from osteo_core.store import (
+    StoreError,
+    audit,
+    delete_patient,
+    due_follow_ups,
+    export_patient,
+    export_patient_csv,
+    follow_up_for,
+    list_audit,
+    list_patients,
+    list_screenings,
+    open_store,
+    save_screening,
+)
+from osteo_core.store.logins import clear_failures
+from osteo_core.store.records import clinical_record, density_record, knee_record
+from osteo_core.store.timeline import timeline_figure
+
+__all__ = [
+    "StoreError", "audit", "clear_failures", "clinical_record", "delete_patient", "density_record", "due_follow_ups",
+    "export_patient", "export_patient_csv", "follow_up_for", "knee_record", "list_audit", "list_patients",
+    "list_screenings", "offer_save_screening", "open_store", "timeline_figure",
+]
 
 
 def offer_save_screening(kind: str, patient_id_hint: str | None, inputs: dict[str, Any], outputs: dict[str, Any],
@@ -37,8 +60,6 @@ def offer_save_screening(kind: str, patient_id_hint: str | None, inputs: dict[st
     if not session.may_store:
         st.info("Demo account: results are not stored.")
         return
-    from osteo_core.store import StoreError, open_store, save_screening
-
     with st.container(border=True):
         st.markdown("**Save to patient history**")
         patient_id = st.text_input("Pseudonymous patient id", value=patient_id_hint or "",

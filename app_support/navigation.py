@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ALL_ROLES = ("admin", "clinician", "analyst", "demo")
+from osteo_core.vocabulary import ROLES as ALL_ROLES
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/image_screening.py", "Image screening", "🩻", "Screening", ("admin", "clinician", "demo")),
     PageEntry("pages/demo_cases.py", "Demo cases", "🎬", "Screening", ("admin", "demo")),
     PageEntry("pages/cohort.py", "Cohort screening", "📊", "Cohort", ("admin", "analyst")),
+    PageEntry("pages/radiograph_batch.py", "Radiograph batch", "🗂️", "Cohort", ("admin", "analyst")),
     PageEntry("pages/patient_timeline.py", "Patient timeline", "📈", "Follow-up", ("admin", "clinician")),
     PageEntry("pages/recommendations.py", "Recommendations", "📋", "Follow-up", ("admin", "clinician", "demo")),
     PageEntry("pages/home.py", "Home", "🏠", "About", default=True),

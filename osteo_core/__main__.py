@@ -1,7 +1,8 @@
 """Command line: the same functions the pages call.
 
-    python -m osteo_core score-cohort INPUT --out OUTPUT [--chunk-rows N] [--dask tcp://scheduler:8786]
-    python -m osteo_core predict-images --task knee-kl|bone-density --out OUT.csv PATH [PATH ...]
+    python -m osteo_core score-cohort INPUT --out OUTPUT [--chunk-rows N] [--spreadsheet-safe]
+        [--dask tls://scheduler:8786 --dask-tls-ca CA --dask-tls-cert CERT --dask-tls-key KEY | --insecure]
+    python -m osteo_core predict-images --task knee-kl|bone-density --out OUT.csv [--spreadsheet-safe] PATH [...]
     python -m osteo_core assess --age 67 --sex female --weight 58 --height 160 [...]
     python -m osteo_core add-user NAME --role admin|clinician|analyst|demo   (password from stdin; see users_cli)
     python -m osteo_core list-users | remove-user NAME
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 from osteo_core.errors import OsteoError
+from osteo_core.vocabulary import RISK_COLUMN
 
 
 def _score_cohort(args: argparse.Namespace) -> int:
@@ -30,17 +32,23 @@ def _score_cohort(args: argparse.Namespace) -> int:
     output = Path(args.out)
     try:
         if args.dask:
-            from osteo_core.cohort.distributed import score_file_dask
+            from osteo_core.cohort.distributed import cluster_security, score_file_dask
 
-            print(f"scoring on the Dask cluster at {args.dask}", file=sys.stderr, flush=True)
-            totals = score_file_dask(args.input, output, address=args.dask, progress=progress)
+            security = cluster_security(args.dask, args.dask_tls_ca, args.dask_tls_cert, args.dask_tls_key,
+                                        insecure=args.insecure)
+            print(f"scoring on the Dask cluster at {args.dask}" + (" over TLS" if security else ""),
+                  file=sys.stderr, flush=True)
+            totals = score_file_dask(args.input, output, address=args.dask, progress=progress,
+                                     chunk_rows=args.chunk_rows, spreadsheet_safe=args.spreadsheet_safe,
+                                     security=security)
         else:
-            totals = score_file(Path(args.input), output, chunk_rows=args.chunk_rows, progress=progress)
+            totals = score_file(Path(args.input), output, chunk_rows=args.chunk_rows, progress=progress,
+                                spreadsheet_safe=args.spreadsheet_safe)
     except OsteoError:
         output.unlink(missing_ok=True)
         raise
     seconds = time.perf_counter() - started
-    print(f"done: {totals['rows']:,} rows, {totals['valid']:,} scored, {totals['with_issues']:,} with issues, "
+    print(f"done: {totals['rows']:,} rows, {totals['scored']:,} scored, {totals['with_issues']:,} with issues, "
           f"{seconds:.1f} s → {output}", file=sys.stderr)
     return 0
 
@@ -67,6 +75,10 @@ def _predict_images(args: argparse.Namespace) -> int:
               file=sys.stderr, flush=True)
 
     table = run(files, model, gate, progress=progress)
+    if args.spreadsheet_safe:
+        from osteo_core.cohort.export import neutralise_formulas
+
+        table = neutralise_formulas(table)
     table.to_csv(args.out, index=False)
     rejected = int((table["status"] == "rejected").sum())
     print(f"done: {len(table)} files, {len(table) - rejected} analysed, {rejected} rejected → {args.out}",
@@ -87,14 +99,32 @@ def _assess(args: argparse.Namespace) -> int:
             values[name] = value
     patient = parse_patient(values, weight_unit=args.weight_unit, height_unit=args.height_unit)
     result = assess_patient(patient, explain=False)
+    tools = {t.info.key: t for t in result.tools}
+
+    def whole(value: float | None) -> int | None:
+        return None if value is None else int(value)
+
     report = {
-        "osteo_risk": round(result.probability, 4), "risk_category": result.band,
+        RISK_COLUMN: round(result.probability, 4), "risk_category": result.band,
+        "t_score_estimate": round(result.t_score_estimate, 2), "t_score_low": round(result.t_score_low, 2),
+        "t_score_high": round(result.t_score_high, 2),
+        "ost_index": whole(tools["ost"].score),
+        "ost_flag": None if tools["ost"].flagged is None else int(tools["ost"].flagged),
+        "orai_score": whole(tools["orai"].score), "score_score": whole(tools["score"].score),
+        "issues": "",
         "who_category": result.who_category, "model_version": result.model_version,
         "tools": {t.info.key: {"score": t.score, "flagged": t.flagged, "reason": t.reason} for t in result.tools},
         "warnings": result.warnings,
     }
     print(json.dumps(report, indent=2))
     return 0
+
+
+def _spreadsheet_flag(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--spreadsheet-safe", action="store_true",
+                         help="prefix text cells starting with = + - @ (tab, CR) with ' so Excel or LibreOffice do "
+                              "not run them as formulas; use it when the output will be opened in a spreadsheet, "
+                              "not when another program reads the values")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,7 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--chunk-rows", type=int, default=200_000, help="rows per chunk (memory bound)")
     cohort.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="score on a Dask cluster (tcp://scheduler:8786, or 'local' for this machine); "
-                             "the workers must be able to read INPUT")
+                             "the client reads INPUT and sends chunks to the workers")
+    cohort.add_argument("--dask-tls-ca", metavar="FILE", help="CA certificate of the Dask cluster (PEM)")
+    cohort.add_argument("--dask-tls-cert", metavar="FILE", help="this client's TLS certificate (PEM)")
+    cohort.add_argument("--dask-tls-key", metavar="FILE", help="this client's TLS private key (PEM)")
+    cohort.add_argument("--insecure", action="store_true",
+                        help="allow a scheduler on another machine without TLS (patient rows cross the network "
+                             "unencrypted; only on a trusted network)")
+    _spreadsheet_flag(cohort)
     cohort.set_defaults(func=_score_cohort)
 
     images = commands.add_parser("predict-images", help="grade radiographs in files or folders")
@@ -115,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="knee-kl: Kellgren-Lawrence grade 0-4; bone-density: normal/osteopenia/osteoporosis")
     images.add_argument("--out", required=True, help="output CSV, one row per file")
     images.add_argument("paths", nargs="+", help="image files or folders (searched for .png .jpg .jpeg .dcm)")
+    _spreadsheet_flag(images)
     images.set_defaults(func=_predict_images)
 
     assess = commands.add_parser("assess", help="assess one patient and print JSON")

@@ -9,8 +9,10 @@ File format (``OSTEO_CREDENTIALS_FILE``, kept outside git, mode 0600)::
           email: ana@example.org
           password: $2b$12$...        # bcrypt hash, never plain text
           roles: [clinician]
+          sessions_valid_after: 1767225600.0   # set by add-user: sessions opened before it end (seconds, UTC)
 
-The cookie key is deliberately not in this file: it comes from Streamlit secrets or the environment.
+The cookie key is deliberately not in this file: it comes from Streamlit secrets or the environment, and
+:func:`validate_cookie_key` refuses placeholders and short keys.
 """
 
 from __future__ import annotations
@@ -19,22 +21,25 @@ import os
 import re
 import secrets
 import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import bcrypt
 import yaml
 
-from osteo_core.errors import OsteoError
+from osteo_core.errors import UserError
+from osteo_core.vocabulary import ROLES
 
-ROLES = ("admin", "clinician", "analyst", "demo")
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt ≥ 5 refuses) anything longer
+MIN_COOKIE_KEY_BYTES = 32
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
-
-
-class UserError(OsteoError, ValueError):
-    """A username, role, password or credentials file is not acceptable."""
+# An unknown user name is checked against this hash (same cost as real ones) so it takes as long as a real one.
+_DUMMY_HASH = b"$2b$12$irpAIkE.eo.t0nzJ6Ip8Ie75JNLQWXtqBiOfVCnhxrcs7ytvvEjCm"
+_PLACEHOLDER_WORDS = ("replace-with", "replace_with", "replace.with", "change-me", "changeme", "change_me",
+                      "your-secret", "your_secret", "example", "placeholder")
 
 
 def validate_username(username: str) -> str:
@@ -118,8 +123,14 @@ def add_user(path: Path, username: str, role: str, password: str, name: str | No
     users = data["credentials"]["usernames"]
     if username in users and not replace:
         raise UserError(f"User {username!r} already exists in {path}; use --replace to change them.")
-    users[username] = {"name": name or username, "email": email or "", "password": hash_password(password),
-                       "roles": [role]}
+    admins = [n for n, u in users.items() if role_of(u) == "admin"]
+    if admins == [username] and role != "admin":
+        raise UserError(f"{username!r} is the last admin; add another admin first, then change this user's role.")
+    # sessions_valid_after: every session of this user opened before now ends (new password or role)
+    old = users.get(username) or {}  # --replace keeps the name and e-mail unless new ones are given
+    users[username] = {"name": name or old.get("name") or username, "email": email or old.get("email") or "",
+                       "password": hash_password(password),
+                       "roles": [role], "sessions_valid_after": time.time()}
     save_credentials(path, data)
 
 
@@ -147,12 +158,42 @@ def list_users(path: Path) -> list[tuple[str, str | None, str]]:
     return [(name, role_of(user), str(user.get("name", ""))) for name, user in sorted(users.items())]
 
 
+def sessions_valid_after(user: dict[str, Any]) -> datetime | None:
+    """When the user's password or role last changed (UTC): sessions opened before it are over. ``None`` if unset."""
+    value = user.get("sessions_valid_after")
+    try:
+        return None if value is None else datetime.fromtimestamp(float(value), UTC)
+    except (TypeError, ValueError, OverflowError):
+        return datetime.now(UTC)  # unreadable: end every session (fail closed)
+
+
+def password_matches(users: dict[str, Any], username: str, password: str) -> bool:
+    """True when ``password`` matches the stored hash of ``username``; an unknown user costs one bcrypt check
+    too (against a dummy hash), so both take the same time and answer the same way."""
+    user = users.get(username) if isinstance(username, str) else None
+    stored = str(user["password"]).encode() if user else _DUMMY_HASH
+    matched = bcrypt.checkpw(password.encode()[:MAX_PASSWORD_BYTES], stored)
+    return bool(user) and matched
+
+
 def check_password(path: Path, username: str, password: str) -> bool:
-    """True when ``password`` matches the stored hash of ``username`` (False for unknown users)."""
-    user = load_credentials(path)["credentials"]["usernames"].get(username)
-    if not user:
-        return False
-    return bcrypt.checkpw(password.encode()[:MAX_PASSWORD_BYTES], str(user["password"]).encode())
+    """True when ``password`` matches the stored hash of ``username`` (False for unknown users, same time)."""
+    return password_matches(load_credentials(path)["credentials"]["usernames"], username, password)
+
+
+def validate_cookie_key(key: str, source: str) -> str:
+    """The login-cookie signing key if it is at least 32 bytes and not a placeholder; raises :class:`UserError`
+    otherwise. ``source`` names where it came from (for the message; the key itself is never shown)."""
+    size = len(key.encode())
+    hint = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    lowered = key.lower()
+    if size < MIN_COOKIE_KEY_BYTES:
+        raise UserError(f"The login cookie key from {source} must be at least {MIN_COOKIE_KEY_BYTES} bytes. "
+                        f"Got {size}; {hint}. Login stays off until it is replaced.")
+    if any(word in lowered for word in _PLACEHOLDER_WORDS) or len(set(key)) < 4:
+        raise UserError(f"The login cookie key from {source} is a placeholder, not a secret; {hint}. "
+                        "Login stays off until it is replaced.")
+    return key
 
 
 def load_or_create_cookie_key(path: Path) -> str:

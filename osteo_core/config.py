@@ -4,7 +4,11 @@
 * ``OSTEO_MODELS_DIR`` — folder of shipped models (default ``models/`` in the project root).
 * ``OSTEO_CREDENTIALS_FILE``, ``OSTEO_DATABASE_URL``, ``OSTEO_COOKIE_KEY_FILE``, ``OSTEO_SESSION_HOURS`` — login
   and history settings (see the functions below). The cookie key itself comes from Streamlit secrets or
-  ``OSTEO_COOKIE_KEY``.
+  ``OSTEO_COOKIE_KEY`` (at least 32 bytes, never a placeholder).
+* ``OSTEO_PDF_FONT``, ``OSTEO_CONSULT_LINKS``, ``OSTEO_WARM_UP_MODELS`` — report font, consult-links file, and
+  whether the app loads the image models in the background at start.
+
+This is the only module that reads the environment (an architecture test checks it).
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PDF_FONT_ENV = "OSTEO_PDF_FONT"
+CONSULT_LINKS_ENV = "OSTEO_CONSULT_LINKS"
+COOKIE_KEY_ENV = "OSTEO_COOKIE_KEY"
+WARM_UP_ENV = "OSTEO_WARM_UP_MODELS"
 
 
 def data_dir() -> Path:
@@ -34,7 +42,8 @@ def _project_path(value: str | os.PathLike[str]) -> Path:
 def credentials_file() -> Path:
     """Login credentials (bcrypt hashes, roles): ``OSTEO_CREDENTIALS_FILE``, default ``var/credentials.yaml``.
 
-    While this file does not exist the app runs in local mode (no login).
+    While this file does not exist the app runs in local mode (no login): it then serves only clients on this
+    computer (127.0.0.1 / ::1) and ``scripts/run_app.sh`` listens on the loopback address only.
     """
     return _project_path(os.environ.get("OSTEO_CREDENTIALS_FILE", "var/credentials.yaml"))
 
@@ -42,12 +51,14 @@ def credentials_file() -> Path:
 def database_url() -> str:
     """SQLAlchemy URL of the history database: ``OSTEO_DATABASE_URL``, default ``sqlite:///var/osteo.db``.
 
-    A relative SQLite path is taken from the project root; PostgreSQL works as
-    ``postgresql+psycopg://user:password@host/dbname`` (driver installed separately).
+    A relative SQLite path is taken from the project root (a ``sqlite:///file:…?mode=ro&uri=true`` URI is kept as
+    given); PostgreSQL works as ``postgresql+psycopg://user:password@host:5432/dbname`` (``psycopg`` is pinned in
+    requirements.txt) or, over a local socket, ``postgresql+psycopg://user@/dbname?host=/var/run/postgresql``.
     """
     url = os.environ.get("OSTEO_DATABASE_URL", "sqlite:///var/osteo.db")
     prefix = "sqlite:///"
-    if url.startswith(prefix) and url != prefix + ":memory:" and not url.startswith(prefix + "/"):
+    if (url.startswith(prefix) and url != prefix + ":memory:" and not url.startswith(prefix + "/")
+            and not url.startswith(prefix + "file:")):
         return prefix + str(_project_path(url[len(prefix):]))
     return url
 
@@ -70,3 +81,28 @@ def session_hours() -> float:
     if not 0.1 <= hours <= 720:
         raise ValueError(f"OSTEO_SESSION_HOURS must be between 0.1 and 720 (hours). Got {raw!r}.")
     return hours
+
+
+def _path_setting(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else None
+
+
+def pdf_font_file() -> Path | None:
+    """A TTF font for PDF reports from ``OSTEO_PDF_FONT`` (``~`` expanded), or ``None`` when not set."""
+    return _path_setting(PDF_FONT_ENV)
+
+
+def consult_links_file() -> Path | None:
+    """The consult-links YAML named by ``OSTEO_CONSULT_LINKS`` (``~`` expanded), or ``None`` when not set."""
+    return _path_setting(CONSULT_LINKS_ENV)
+
+
+def cookie_key_setting() -> str | None:
+    """The login-cookie key from ``OSTEO_COOKIE_KEY`` (not validated here), or ``None`` when not set or empty."""
+    return os.environ.get(COOKIE_KEY_ENV) or None
+
+
+def warm_up_models() -> bool:
+    """Whether the app loads the image models in the background at start: off only with ``OSTEO_WARM_UP_MODELS=0``."""
+    return os.environ.get(WARM_UP_ENV, "1") != "0"

@@ -1,6 +1,7 @@
 """Command-line user management, added to ``python -m osteo_core``:
 
     python -m osteo_core add-user NAME --role admin|clinician|analyst|demo [--name "Full Name"] [--email E]
+    python -m osteo_core add-user NAME --role ROLE --replace     # new password: unlocks the user, ends sessions
     python -m osteo_core list-users
     python -m osteo_core remove-user NAME
 
@@ -35,20 +36,25 @@ def read_password(stdin=None) -> str:  # noqa: ANN001 (a text stream)
     return line.rstrip("\r\n")
 
 
-def _audit(action: str, detail: str) -> None:
+def _audit(action: str, detail: str, unlock: str | None = None) -> None:
     from osteo_core.store import StoreError, audit, open_store
+    from osteo_core.store.logins import clear_failures
 
     try:
-        audit(open_store(), "cli", action, detail)
+        engine = open_store()
+        if unlock:  # an admin locked out by someone guessing their password gets back in with a new one
+            clear_failures(engine, unlock)
+        audit(engine, "cli", action, detail)
     except StoreError as exc:  # the user file is already written; the audit line is best effort
-        print(f"warning: audit log not written: {exc}", file=sys.stderr)
+        print(f"warning: audit log not written{' and user not unlocked' if unlock else ''}: {exc}", file=sys.stderr)
 
 
 def _add_user(args: argparse.Namespace) -> int:
     path = credentials_file()
     password = read_password()
     add_user(path, args.username, args.role, password, name=args.name, email=args.email, replace=args.replace)
-    _audit("add_user", f"{args.username} as {args.role}" + (" (replaced)" if args.replace else ""))
+    _audit("add_user", f"{args.username} as {args.role}" + (" (replaced)" if args.replace else ""),
+           unlock=args.username if args.replace else None)
     print(f"{'updated' if args.replace else 'added'} user {args.username!r} with role {args.role} in {path}",
           file=sys.stderr)
     return 0
@@ -79,7 +85,9 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--role", required=True, choices=ROLES, help="what the user may open")
     add.add_argument("--name", help="full name shown in the app")
     add.add_argument("--email")
-    add.add_argument("--replace", action="store_true", help="change an existing user (e.g. a new password)")
+    add.add_argument("--replace", action="store_true",
+                     help="change an existing user (a new password or role): also clears their failed logins "
+                          "(unlocks them) and ends their open sessions")
     add.set_defaults(func=_add_user)
     listing = commands.add_parser("list-users", help="list login users and their roles")
     listing.set_defaults(func=_list_users)

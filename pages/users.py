@@ -8,9 +8,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app_support.auth import current_session, page_guard
-from osteo_core.auth_users import ROLES, UserError, add_user, list_users, remove_user
+from app_support.history import StoreError, audit, clear_failures, list_audit, open_store
+from osteo_core.auth_users import UserError, add_user, list_users, remove_user
 from osteo_core.config import credentials_file
-from osteo_core.store import StoreError, audit, list_audit, open_store
+from osteo_core.vocabulary import ROLES
 
 page_guard(__file__)
 
@@ -34,11 +35,13 @@ with left, st.form("users_add", clear_on_submit=True):
     name = st.text_input("Full name (optional)")
     role = st.selectbox("Role", ROLES, index=0 if not users else 1)
     password = st.text_input("Password (at least 8 characters)", type="password")
-    replace = st.checkbox("Replace the user if it exists (e.g. a new password)")
+    replace = st.checkbox("Replace the user if it exists (e.g. a new password: unlocks them, ends their sessions)")
     if st.form_submit_button("Add user"):
         try:
             add_user(path, username.strip(), role, password, name=name.strip() or None, replace=replace)
             audit(open_store(), session.username, "add_user", f"{username.strip()} as {role}")
+            if replace:  # a new password unlocks the user (and ends their open sessions)
+                clear_failures(open_store(), username.strip())
         except (UserError, StoreError) as exc:
             st.error(str(exc))
         else:

@@ -51,5 +51,18 @@ def isolated_login_and_history(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("OSTEO_DATABASE_URL", f"sqlite:///{folder / 'osteo.db'}")
     monkeypatch.setenv("OSTEO_COOKIE_KEY_FILE", str(folder / "cookie_key"))
     monkeypatch.setenv("OSTEO_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
+    monkeypatch.setenv("OSTEO_WARM_UP_MODELS", "0")  # AppTests load only what a page asks for (tests turn it on)
     yield folder
     close_all()
+
+
+@pytest.fixture(autouse=True)
+def restore_main_module():
+    """AppTest can leave ``sys.modules['__main__']`` pointing at a page script after ``st.stop()``; a process
+    spawned later (Dask workers, process pools) would then re-run that page and die. Put the real one back."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main

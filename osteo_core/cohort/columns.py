@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from osteo_core.clinical.fields import FIELDS, FIELDS_BY_NAME, REQUIRED_FIELDS, UNIT_COLUMNS
-from osteo_core.errors import OsteoError
+from osteo_core.errors import ColumnMappingError
 
 
 def normalise_name(name: object) -> str:
@@ -69,12 +69,9 @@ def map_columns(columns: list[str]) -> ColumnMapping:
     return ColumnMapping(mapping=mapping, ambiguous=ambiguous, unused=[c for c in columns if c in unused])
 
 
-class ColumnMappingError(OsteoError, ValueError):
-    """A user-edited column mapping is not usable (unknown column, a column used twice)."""
-
-
 # Optional extra columns recognised by name (normalised): the outcome for evaluation and the patient id.
-OUTCOME_NAMES = ("osteoporosis_selfreport", "osteoporosis", "outcome", "diagnosis", "label", "target")
+OUTCOME_NAMES = ("osteoporosis_dxa_hip", "osteoporosis_selfreport", "osteoporosis", "outcome", "diagnosis", "label",
+                 "target")
 ID_NAMES = ("id", "patient_id", "seqn", "subject_id", "person_id", "record_id", "participant_id")
 
 # Columns of common public tables that look relevant but cannot feed the schema, with the reason in plain words
@@ -117,24 +114,36 @@ def missing_required(mapping: ColumnMapping) -> list[str]:
     return [name for name in REQUIRED_FIELDS if name not in present]
 
 
-def mapping_notes(columns: list[str], mapping: ColumnMapping) -> list[str]:
-    """Plain-words notes on a mapping: missing required fields, ambiguous columns, known unusable columns."""
+@dataclass(frozen=True)
+class MappingNote:
+    """A note on a column mapping: ``severity`` is "error" when the table cannot be scored as mapped, "info"
+    otherwise; ``text`` says why in plain words."""
+
+    severity: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def mapping_notes(columns: list[str], mapping: ColumnMapping) -> list[MappingNote]:
+    """Notes on a mapping: missing required fields (errors), ambiguous and known unusable columns (info)."""
     notes = []
     missing = missing_required(mapping)
     if missing:
-        notes.append("No column holds " + ", ".join(f"`{m}`" for m in missing) + ": the model and the tools "
-                     "need age (years), sex, weight (kg or lb) and height (cm or in) for every patient, so this "
-                     "table cannot be scored until you map them below.")
+        notes.append(MappingNote("error", "No column holds " + ", ".join(f"`{m}`" for m in missing) + ": the "
+                                 "model and the tools need age (years), sex, weight (kg or lb) and height (cm or in) "
+                                 "for every patient, so this table cannot be scored until you map them below."))
     used = {UNIT_COLUMNS[t][0] if t in UNIT_COLUMNS else t: c for c, t in mapping.mapping.items()}
     for col in mapping.ambiguous:
         target = KNOWN_NAMES[normalise_name(col)]
         field_name = UNIT_COLUMNS[target][0] if target in UNIT_COLUMNS else target
-        notes.append(f"Column '{col}' also looks like `{field_name}`; '{used.get(field_name)}' is used. "
-                     "Change it below if that is wrong.")
+        notes.append(MappingNote("info", f"Column '{col}' also looks like `{field_name}`; '{used.get(field_name)}' "
+                                 "is used. Change it below if that is wrong."))
     for col in columns:
         hint = UNUSABLE_HINTS.get(normalise_name(col))
         if hint:
-            notes.append(f"Column '{col}' {hint}, so it is not used.")
+            notes.append(MappingNote("info", f"Column '{col}' {hint}, so it is not used."))
     return notes
 
 

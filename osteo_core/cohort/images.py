@@ -15,15 +15,11 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from osteo_core.errors import OsteoError
+from osteo_core.errors import ArchiveError
+from osteo_core.vocabulary import KL_GRADES, KL_NAMES
 
 MAX_FILES = 5000
 MAX_TOTAL_BYTES = 2 * 1024**3  # uncompressed, bytes
-KL_TEXT = {0: "0 none", 1: "1 doubtful", 2: "2 minimal", 3: "3 moderate", 4: "4 severe"}
-
-
-class ArchiveError(OsteoError, ValueError):
-    """A zip file cannot be opened, or is too large once unpacked."""
 
 
 def _safe_name(name: str, taken: set[str]) -> str:
@@ -81,6 +77,18 @@ def save_files(files: Iterable[tuple[str, bytes]], folder: Path) -> list[tuple[s
     return written
 
 
+def stage_uploads(files: Iterable[tuple[str, bytes]], folder: Path) -> list[tuple[str, Path]]:
+    """Write uploaded (name, bytes) pairs into ``folder``: zip files unpacked (see :func:`unpack_zip`), other
+    files saved flat. Returns (uploaded name, path written) pairs. Raises :class:`ArchiveError` for a bad zip."""
+    named: list[tuple[str, Path]] = []
+    for index, (name, data) in enumerate(files):
+        if name.lower().endswith(".zip"):
+            named += unpack_zip(data, folder / f"zip{index}")
+        else:
+            named += save_files([(name, data)], folder / f"file{index}")
+    return named
+
+
 def grade_files(named: list[tuple[str, Path]], grader, gate, progress: Callable[[int, int], None] | None = None
                 ) -> pd.DataFrame:
     """Grade the files with the knee grader behind the body-part gate (as ``predict-images --task knee-kl``); one
@@ -106,8 +114,9 @@ def rejected_files(table: pd.DataFrame) -> pd.DataFrame:
 def grade_figure(table: pd.DataFrame) -> go.Figure:
     """Bars: graded images per Kellgren–Lawrence grade (0–4)."""
     graded = table.loc[table["status"] == "ok", "prediction"].astype("Int64")
-    counts = graded.value_counts().reindex(range(5), fill_value=0)
-    figure = go.Figure(go.Bar(x=[KL_TEXT[k] for k in counts.index], y=counts.to_numpy(), marker_color="#1f6f8b"))
+    counts = graded.value_counts().reindex(KL_GRADES, fill_value=0)
+    names = [f"{k} {KL_NAMES[k].lower()}" for k in counts.index]
+    figure = go.Figure(go.Bar(x=names, y=counts.to_numpy(), marker_color="#1f6f8b"))
     figure.update_layout(xaxis_title="Predicted Kellgren–Lawrence grade", yaxis_title="Images", height=320,
                          margin=dict(t=30, b=10))
     return figure

@@ -1,7 +1,8 @@
 """Performance of the model against an outcome column carried by the file (1 = has the condition, 0 = not).
 
 ROC, calibration, confusion at a chosen cut-off, decision curve (net benefit) and subgroup metrics with 95 % CIs.
-The outcome means whatever the file says it means (for NHANES: a *self-reported* doctor's diagnosis, not DXA).
+The outcome means whatever the file says it means (for NHANES: `osteoporosis_dxa_hip` is hip DXA osteoporosis, the
+model's own target; `osteoporosis_selfreport` is a doctor's diagnosis as reported, not DXA).
 """
 
 from __future__ import annotations
@@ -11,14 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from osteo_core.clinical.fields import FALSE_WORDS, TRUE_WORDS
-from osteo_core.errors import OsteoError
+from osteo_core.errors import OutcomeError
 from osteo_core.metrics import Estimate, calibration_slope_intercept, calibration_table
+from osteo_core.vocabulary import RISK_COLUMN
 
 _Z = 1.959964
-
-
-class OutcomeError(OsteoError, ValueError):
-    """The outcome column cannot be used (no 0/1 values, or a single class among scored patients)."""
 
 
 def parse_outcome(column: pd.Series) -> np.ndarray:
@@ -76,7 +74,7 @@ def auc_delong(y_true: np.ndarray, score: np.ndarray) -> Estimate:
 
 def headline(rows: pd.DataFrame) -> dict[str, object]:
     """AUC with 95 % CI, calibration slope and intercept, prevalence (%) and counts."""
-    y, p = rows["outcome"].to_numpy(), rows["risk"].to_numpy()
+    y, p = rows["outcome"].to_numpy(), rows[RISK_COLUMN].to_numpy()
     slope, intercept = calibration_slope_intercept(y, p)
     return {"patients": len(rows), "with outcome (%)": round(100 * y.mean(), 1),
             "mean predicted (%)": round(100 * p.mean(), 1), "AUC": auc_delong(y, p),
@@ -87,7 +85,7 @@ def roc_figure(rows: pd.DataFrame, threshold: float | None = None) -> go.Figure:
     """ROC curve of the model, with the chance line and the chosen cut-off marked."""
     from sklearn.metrics import roc_curve
 
-    y, p = rows["outcome"].to_numpy(), rows["risk"].to_numpy()
+    y, p = rows["outcome"].to_numpy(), rows[RISK_COLUMN].to_numpy()
     fpr, tpr, _ = roc_curve(y, p)
     figure = go.Figure(go.Scatter(x=100 * fpr, y=100 * tpr, mode="lines", name="model"))
     figure.add_scatter(x=[0, 100], y=[0, 100], mode="lines", line_dash="dot", line_color="grey", name="chance")
@@ -103,7 +101,13 @@ def roc_figure(rows: pd.DataFrame, threshold: float | None = None) -> go.Figure:
 
 def calibration_figure(rows: pd.DataFrame, bins: int = 10) -> go.Figure:
     """Observed against predicted risk (%) in tenths of predicted risk, with the ideal diagonal."""
-    table = pd.DataFrame(calibration_table(rows["outcome"].to_numpy(), rows["risk"].to_numpy(), bins=bins))
+    return calibration_table_figure(
+        pd.DataFrame(calibration_table(rows["outcome"].to_numpy(), rows[RISK_COLUMN].to_numpy(), bins=bins)))
+
+
+def calibration_table_figure(table: pd.DataFrame) -> go.Figure:
+    """Calibration plot from a table with columns ``n``, ``mean_predicted`` and ``observed`` (0–1), one row per
+    group (see :func:`osteo_core.metrics.calibration_table`); also draws model cards' stored tables."""
     top = 100 * max(table["mean_predicted"].max(), table["observed"].max(), 0.05)
     figure = go.Figure(go.Scatter(x=100 * table["mean_predicted"], y=100 * table["observed"], mode="markers+lines",
                                   text=table["n"], name="groups",
@@ -117,7 +121,7 @@ def calibration_figure(rows: pd.DataFrame, bins: int = 10) -> go.Figure:
 def confusion(rows: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """2×2 table at ``threshold`` (referral = risk ≥ threshold), plus sensitivity, specificity, PPV and NPV
     (%, with 95 % Wilson CIs) in the ``metrics`` attribute of the frame."""
-    y, flagged = rows["outcome"].to_numpy() == 1.0, rows["risk"].to_numpy() >= threshold
+    y, flagged = rows["outcome"].to_numpy() == 1.0, rows[RISK_COLUMN].to_numpy() >= threshold
     tp, fp = int((flagged & y).sum()), int((flagged & ~y).sum())
     fn, tn = int((~flagged & y).sum()), int((~flagged & ~y).sum())
     table = pd.DataFrame({"outcome 1": [tp, fn], "outcome 0": [fp, tn]}, index=["referred", "not referred"])
@@ -136,7 +140,7 @@ def _percent(k: int, n: int) -> str:
 def net_benefit(rows: pd.DataFrame, thresholds: np.ndarray) -> pd.DataFrame:
     """Decision curve: net benefit of referring by the model, referring all and referring none, per threshold
     probability (0–1). Net benefit = TP/n − FP/n × t/(1 − t)."""
-    y, p = rows["outcome"].to_numpy() == 1.0, rows["risk"].to_numpy()
+    y, p = rows["outcome"].to_numpy() == 1.0, rows[RISK_COLUMN].to_numpy()
     n, prevalence = len(y), y.mean()
     out = []
     for t in thresholds:
@@ -149,7 +153,12 @@ def net_benefit(rows: pd.DataFrame, thresholds: np.ndarray) -> pd.DataFrame:
 
 def decision_curve_figure(rows: pd.DataFrame, top: float = 0.4) -> go.Figure:
     """Net benefit (per 100 patients) against threshold probability (%) from 1 % to ``top``."""
-    table = net_benefit(rows, np.round(np.arange(0.01, top + 1e-9, 0.01), 2))
+    return decision_curve_table_figure(net_benefit(rows, np.round(np.arange(0.01, top + 1e-9, 0.01), 2)))
+
+
+def decision_curve_table_figure(table: pd.DataFrame) -> go.Figure:
+    """Decision curve from a table with columns ``threshold``, ``model``, ``refer all`` and ``refer none``
+    (net benefit per patient, see :func:`net_benefit`)."""
     figure = go.Figure()
     for column in ("model", "refer all", "refer none"):
         figure.add_scatter(x=100 * table["threshold"], y=100 * table[column], mode="lines", name=column)
@@ -166,7 +175,7 @@ def subgroups(rows: pd.DataFrame, threshold: float) -> pd.DataFrame:
     groups += [(f"Age: {band}", part) for band, part in rows.groupby("age_band", sort=True) if band]
     out = []
     for name, part in groups:
-        y, p = part["outcome"].to_numpy(), part["risk"].to_numpy()
+        y, p = part["outcome"].to_numpy(), part[RISK_COLUMN].to_numpy()
         flagged, positive = p >= threshold, y == 1.0
         try:
             auc = str(auc_delong(y, p))

@@ -1,93 +1,199 @@
-"""Read a whole uploaded table (CSV, XLSX, Parquet) from bytes, for the cohort page.
+"""The one table reader for uploads, the command line and Dask: CSV, XLSX and Parquet, streamed in chunks.
 
-CSV cells are read as text, so values pass through unchanged; delimiters (comma, semicolon, tab) are sniffed and a
-UTF-8 byte-order mark is removed. Files that are not UTF-8 are read as Windows-1252, with a note saying so.
+CSV and Excel cells are read as text, so values pass through unchanged (see :mod:`osteo_core.cohort.csv_stream`
+for encodings, delimiters and bad rows, :mod:`osteo_core.cohort.workbook` for Excel). Parquet keeps its types.
+Every path yields :class:`TableChunk` objects: the rows, and a message for each row the reader could not parse.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from osteo_core.errors import TableReadError
 
-TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+TABLE_SUFFIXES = (*CSV_SUFFIXES, *EXCEL_SUFFIXES, ".parquet")
+DEFAULT_CHUNK_ROWS = 200_000
+MAX_PAGE_ROWS = 500_000  # rows the cohort page reads from one upload; the command line has no limit
 
 
 @dataclass
-class LoadedTable:
-    """A table read from a file: its rows, notes for the user, and the workbook's sheet names (Excel only)."""
+class TableChunk:
+    """Consecutive rows of a table: ``frame`` (text cells for CSV/Excel), ``start`` (0-based row of its first
+    row) and ``problems`` (a message for each row the reader could not parse, "" for the others; ``None`` if none)."""
 
     frame: pd.DataFrame
+    start: int
+    problems: np.ndarray | None = None
+
+
+@dataclass
+class TableStream:
+    """An open table: ``columns``, notes for the user, the workbook's sheets (Excel) and ``chunks``, a one-pass
+    iterator of :class:`TableChunk`."""
+
+    columns: list[str]
+    chunks: Iterator[TableChunk]
     notes: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
     sheet: str | None = None
 
 
-def sniff_delimiter(head: str) -> str:
-    """The most frequent of comma, semicolon and tab in the first line of ``head``."""
-    lines = head.splitlines()
-    first = lines[0] if lines else ""
-    return max([",", ";", "\t"], key=first.count)
+def _opener(source: str | Path | bytes) -> Callable[[], BinaryIO]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return lambda: io.BytesIO(source)
+    text = str(source)
+    if "://" in text and not text.startswith("file://"):
+        import fsspec
+
+        return lambda: fsspec.open(text, "rb").open()
+    return lambda: open(text, "rb")
 
 
-def read_table(data: bytes, name: str, sheet: str | int | None = None) -> LoadedTable:
-    """Read ``data`` (the bytes of a file called ``name``) into a DataFrame.
+def open_table(source: str | Path | bytes, name: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+               sheet: str | int | None = None, max_rows: int | None = None) -> TableStream:
+    """Open a table (a path, an fsspec URL, or the bytes of an upload called ``name``) for streaming.
 
-    ``sheet`` picks an Excel sheet by name or position (default: the first). Raises :class:`TableReadError` for an
-    empty file, a file with no rows, an unknown type or unreadable content, saying which.
+    ``sheet`` picks an Excel sheet by name or position (default: the first). Reading stops with
+    :class:`TableReadError` past ``max_rows`` rows. Raises :class:`TableReadError` for a missing, empty, damaged or
+    unknown file, saying which.
     """
-    suffix = Path(name).suffix.lower()
-    if not data or not data.strip():
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1; got {chunk_rows}.")
+    is_bytes = isinstance(source, (bytes, bytearray, memoryview))
+    name = name or Path(str(source).rstrip("/")).name
+    if not is_bytes and "://" not in str(source) and not Path(source).is_file():
+        raise TableReadError(f"Input file {source} does not exist.")
+    if is_bytes and not bytes(source[:65536]).strip():
         raise TableReadError(f"{name} is empty.")
+    suffix = Path(name).suffix.lower()
+    open_binary = _opener(source)
     try:
-        if suffix in (".csv", ".txt", ".tsv"):
-            loaded = _read_csv(data, name)
-        elif suffix in (".xlsx", ".xlsm"):
-            loaded = _read_excel(data, name, sheet)
+        if suffix in CSV_SUFFIXES:
+            stream = _open_csv(open_binary, name, chunk_rows)
+        elif suffix in EXCEL_SUFFIXES:
+            stream = _open_excel(open_binary, name, chunk_rows, sheet)
         elif suffix == ".parquet":
-            loaded = LoadedTable(pd.read_parquet(io.BytesIO(data)))
+            stream = _open_parquet(open_binary, name, chunk_rows, max_rows)
         else:
-            raise TableReadError(f"Unsupported file type '{suffix or name}'. Use .csv, .xlsx or .parquet.")
+            hint = " Save it as .xlsx or .csv first." if suffix == ".xls" else ""
+            raise TableReadError(f"Unsupported file type '{suffix or name}'. Use .csv, .xlsx or .parquet.{hint}")
     except TableReadError:
         raise
-    except (ValueError, OSError, KeyError, ImportError) as exc:  # pandas/pyarrow/openpyxl parse errors
+    except (ValueError, OSError, KeyError, ImportError) as exc:  # pyarrow/openpyxl errors on broken files
         raise TableReadError(f"Cannot read {name}: {exc}") from exc
-    if len(loaded.frame.columns) == 0 or len(loaded.frame) == 0:
-        raise TableReadError(f"{name} has a header but no rows." if len(loaded.frame.columns) else
-                             f"{name} has no columns.")
-    duplicated = [c for c in loaded.frame.columns if isinstance(c, str) and c.rsplit(".", 1)[0] in
-                  loaded.frame.columns and c.rsplit(".", 1)[-1].isdigit()]
-    if duplicated:
-        loaded.notes.append("Some column names appear more than once; later copies were renamed: "
-                            + ", ".join(f"'{c}'" for c in duplicated) + ".")
-    return loaded
+    if not stream.columns:
+        raise TableReadError(f"{name} has no columns.")
+    stream.chunks = _guarded(stream.chunks, name, max_rows)
+    return stream
 
 
-def _read_csv(data: bytes, name: str) -> LoadedTable:
-    notes = []
+def _guarded(chunks: Iterator[TableChunk], name: str, max_rows: int | None) -> Iterator[TableChunk]:
+    """The chunks, with read errors as :class:`TableReadError` and the row limit enforced."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-        notes.append(f"{name} is not UTF-8; it was read as Windows-1252 (Western European). Check accented "
-                     "names in the results.")
-    delimiter = sniff_delimiter(text[:65536])
-    if delimiter != ",":
-        notes.append(f"Columns are separated by {'semicolons' if delimiter == ';' else 'tabs'}.")
-    frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
-    return LoadedTable(frame, notes)
+        for chunk in chunks:
+            if max_rows is not None and chunk.start + len(chunk.frame) > max_rows:
+                raise TableReadError(f"{name} has more than {max_rows:,} rows, the limit for one upload here. "
+                                     "Score it with the command line (`python -m osteo_core score-cohort`), which "
+                                     "streams any size.")
+            yield chunk
+    except TableReadError:
+        raise
+    except (ValueError, OSError, KeyError, UnicodeDecodeError) as exc:
+        raise TableReadError(f"Cannot read {name}: {exc}") from exc
 
 
-def _read_excel(data: bytes, name: str, sheet: str | int | None) -> LoadedTable:
-    workbook = pd.ExcelFile(io.BytesIO(data))
-    sheets = [str(s) for s in workbook.sheet_names]
-    chosen = sheets[0] if sheet is None else sheet if isinstance(sheet, str) else sheets[sheet]
-    if chosen not in sheets:
-        raise TableReadError(f"{name} has no sheet '{chosen}'. Sheets: {', '.join(sheets)}.")
-    frame = workbook.parse(chosen)
-    notes = [f"The workbook has {len(sheets)} sheets; reading '{chosen}'."] if len(sheets) > 1 else []
-    return LoadedTable(frame, notes, sheets, chosen)
+def _numbered(frames: Iterator[tuple[pd.DataFrame, np.ndarray | None]]) -> Iterator[TableChunk]:
+    start = 0
+    for frame, problems in frames:
+        frame.index = pd.RangeIndex(start, start + len(frame))
+        yield TableChunk(frame, start, problems)
+        start += len(frame)
+
+
+def _open_csv(open_binary, name: str, chunk_rows: int) -> TableStream:
+    from osteo_core.cohort.csv_stream import csv_chunks, read_layout
+
+    layout = read_layout(open_binary, name)
+    return TableStream(layout.columns, _numbered(csv_chunks(open_binary, layout, chunk_rows)), layout.notes)
+
+
+def _open_excel(open_binary, name: str, chunk_rows: int, sheet: str | int | None) -> TableStream:
+    from osteo_core.cohort.workbook import Workbook
+
+    with open_binary() as handle:
+        data = io.BytesIO(handle.read())
+    book = Workbook(data, name)
+    chosen = book.sheets[0] if sheet is None else sheet if isinstance(sheet, str) else book.sheets[sheet]
+    if chosen not in book.sheets:
+        raise TableReadError(f"{name} has no sheet '{chosen}'. Sheets: {', '.join(book.sheets)}.")
+    columns, positions, notes = book.columns(chosen)
+    if len(book.sheets) > 1:
+        notes.insert(0, f"The workbook has {len(book.sheets)} sheets; reading '{chosen}'.")
+    frames = ((frame, None) for frame in book.chunks(chosen, positions, columns, chunk_rows))
+    return TableStream(columns, _numbered(frames), notes, book.sheets, chosen)
+
+
+def _open_parquet(open_binary, name: str, chunk_rows: int, max_rows: int | None) -> TableStream:
+    import pyarrow.parquet as pq
+
+    handle = open_binary()
+    parquet = pq.ParquetFile(handle)
+    rows = parquet.metadata.num_rows
+    if max_rows is not None and rows > max_rows:
+        raise TableReadError(f"{name} has {rows:,} rows; the limit for one upload here is {max_rows:,}. Score it "
+                             "with the command line (`python -m osteo_core score-cohort`), which streams any size.")
+
+    def frames():
+        with handle:
+            for batch in parquet.iter_batches(batch_size=chunk_rows):
+                yield batch.to_pandas(), None
+
+    return TableStream([str(c) for c in parquet.schema_arrow.names], _numbered(frames()))
+
+
+@dataclass
+class LoadedTable:
+    """A whole table read from an upload: its rows, notes for the user, the workbook's sheets (Excel only), and
+    the reader's message for each row it could not parse ("" for the others; ``None`` when every row was read)."""
+
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    problems: np.ndarray | None = None
+
+
+def read_table(data: bytes, name: str, sheet: str | int | None = None,
+               max_rows: int | None = MAX_PAGE_ROWS) -> LoadedTable:
+    """Read the bytes of an uploaded file called ``name`` into one DataFrame (at most ``max_rows`` rows).
+
+    Raises :class:`TableReadError` for an empty file, a file with no rows, too many rows, an unknown type or
+    unreadable content, saying which.
+    """
+    stream = open_table(data, name, sheet=sheet, max_rows=max_rows)
+    chunks = list(stream.chunks)
+    if not chunks:
+        raise TableReadError(f"{name} has a header but no rows.")
+    frame = pd.concat([c.frame for c in chunks]) if len(chunks) > 1 else chunks[0].frame
+    problems = None
+    if any(c.problems is not None for c in chunks):
+        problems = np.concatenate([c.problems if c.problems is not None else np.full(len(c.frame), "", object)
+                                   for c in chunks])
+        bad = int((problems != "").sum())
+        stream.notes.append(f"{bad:,} row(s) could not be read as the header says (a stray separator or quote); "
+                            "they are kept and listed with the rows with problems.")
+    duplicated = [c for c in frame.columns if isinstance(c, str) and c.rsplit(".", 1)[0] in frame.columns
+                  and c.rsplit(".", 1)[-1].isdigit()]
+    if duplicated:
+        stream.notes.append("Some column names appear more than once; later copies were renamed: "
+                            + ", ".join(f"'{c}'" for c in duplicated) + ".")
+    return LoadedTable(frame, stream.notes, stream.sheets, stream.sheet, problems)

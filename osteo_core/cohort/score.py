@@ -5,9 +5,10 @@ The scoring is vectorised over a whole chunk; files are streamed in chunks so me
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -17,11 +18,14 @@ from osteo_core.clinical.risk_model import RiskModel, load_risk_model
 from osteo_core.clinical.tools import orai, ost, score
 from osteo_core.clinical.validate import validate_frame
 from osteo_core.cohort.columns import ColumnMapping, map_columns, missing_required
-from osteo_core.cohort.fast_predict import cohort_predictor
+from osteo_core.cohort.reading import DEFAULT_CHUNK_ROWS, TableChunk, open_table
+from osteo_core.cohort.view import counts
+from osteo_core.cohort.writer import write_csv_chunk
 from osteo_core.errors import TableReadError
+from osteo_core.vocabulary import RISK_COLUMN
 
-SCORE_COLUMNS = ("osteo_risk", "risk_category", "ost_index", "ost_flag", "orai_score", "score_score", "issues")
-DEFAULT_CHUNK_ROWS = 200_000
+SCORE_COLUMNS = (RISK_COLUMN, "risk_category", "t_score_estimate", "t_score_low", "t_score_high", "ost_index",
+                 "ost_flag", "orai_score", "score_score", "issues")
 
 
 def score_frame(frame: pd.DataFrame, model: RiskModel, mapping: ColumnMapping | None = None) -> pd.DataFrame:
@@ -45,13 +49,17 @@ def _score_chunk(
     valid = checked.valid.to_numpy()
     values = checked.values
     out = frame.copy()
-    risk = np.full(len(frame), np.nan)
+    risk, t_scores = np.full(len(frame), np.nan), np.full((3, len(frame)), np.nan)
     if valid.any():
-        risk[valid] = _predictor(model)(model_inputs(values[valid]))
+        estimate = model.estimate(model_inputs(values[valid]))
+        risk[valid] = estimate.probability
+        t_scores[:, valid] = estimate.t_score.estimate, estimate.t_score.low, estimate.t_score.high
     category = np.where(valid, model.risk_band(risk), "")
     ost_result, orai_result, score_result = ost(values), orai(values), score(values)
-    out["osteo_risk"] = np.round(risk, 4)
+    out[RISK_COLUMN] = np.round(risk, 4)
     out["risk_category"] = category
+    for name, column in zip(("t_score_estimate", "t_score_low", "t_score_high"), t_scores, strict=True):
+        out[name] = np.round(column, 2)
     out["ost_index"] = pd.array(ost_result.score.where(valid), dtype="Int64")
     out["ost_flag"] = pd.array(ost_result.flag.where(valid), dtype="Int64")
     out["orai_score"] = pd.array(orai_result.score.where(valid), dtype="Int64")
@@ -68,14 +76,37 @@ class ScoredCohort:
     values: pd.DataFrame
 
 
+def score_chunk(chunk: TableChunk, model: RiskModel, mapping: ColumnMapping) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score one chunk from the reader (see :func:`score_frame`); rows the reader could not parse keep its message
+    in ``issues`` and get no scores."""
+    scored, values = _score_chunk(chunk.frame, model, mapping)
+    if chunk.problems is not None:
+        _flag_unreadable(scored, chunk.problems)
+    return scored, values
+
+
+def _flag_unreadable(scored: pd.DataFrame, problems: np.ndarray) -> None:
+    bad = problems != ""
+    for column in SCORE_COLUMNS:
+        if column == "issues" or column not in scored:
+            continue
+        series = scored[column]
+        empty = np.nan if series.dtype.kind == "f" else "" if series.dtype == object or isinstance(
+            series.dtype, pd.StringDtype) else pd.NA
+        scored.loc[bad, column] = empty
+    scored.loc[bad, "issues"] = problems[bad]
+
+
 def score_table(
     frame: pd.DataFrame,
     model: RiskModel,
     mapping: ColumnMapping | None = None,
     chunk_rows: int = 20_000,
     progress: Callable[[int, int], None] | None = None,
+    problems: np.ndarray | None = None,
 ) -> ScoredCohort:
     """Score an in-memory table in chunks, calling ``progress(rows_done, rows_total)`` after each chunk.
+    ``problems`` holds the reader's message for rows it could not parse (see ``LoadedTable``).
 
     Raises :class:`TableReadError` for an empty table or one lacking a required column.
     """
@@ -87,24 +118,13 @@ def score_table(
     _require_fields(mapping)
     scored, values = [], []
     for start in range(0, len(frame), chunk_rows):
-        out, checked = _score_chunk(frame.iloc[start:start + chunk_rows], model, mapping)
+        part = None if problems is None else problems[start:start + chunk_rows]
+        out, checked = score_chunk(TableChunk(frame.iloc[start:start + chunk_rows], start, part), model, mapping)
         scored.append(out)
         values.append(checked)
         if progress:
             progress(min(start + chunk_rows, len(frame)), len(frame))
     return ScoredCohort(pd.concat(scored), pd.concat(values))
-
-
-_PREDICTORS: dict[int, tuple[RiskModel, Callable[[pd.DataFrame], np.ndarray]]] = {}
-
-
-def _predictor(model: RiskModel) -> Callable[[pd.DataFrame], np.ndarray]:
-    """The fast whole-cohort predictor of ``model`` (see :mod:`osteo_core.cohort.fast_predict`), built once."""
-    cached = _PREDICTORS.get(id(model))
-    if cached is None or cached[0] is not model:
-        cached = (model, cohort_predictor(model))
-        _PREDICTORS[id(model)] = cached
-    return cached[1]
 
 
 def _require_fields(mapping: ColumnMapping) -> None:
@@ -116,80 +136,43 @@ def _require_fields(mapping: ColumnMapping) -> None:
         )
 
 
-def read_table_chunks(path: Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """Yield the table at ``path`` in chunks, every cell read as text for CSV (so values pass through unchanged).
-
-    CSV delimiters (comma, semicolon, tab) are sniffed; a UTF-8 byte-order mark is removed. XLSX reads the first
-    sheet; Parquet is read by row group. Raises :class:`TableReadError` for an unreadable, empty or unknown file.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise TableReadError(f"Input file {path} does not exist.")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt", ".tsv"):
-            yield from _csv_chunks(path, chunk_rows)
-        elif suffix in (".xlsx", ".xlsm", ".xls"):
-            yield pd.read_excel(path, sheet_name=0)
-        elif suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
-                yield batch.to_pandas()
-        else:
-            raise TableReadError(f"Unsupported file type '{suffix}'. Use .csv, .xlsx or .parquet.")
-    except TableReadError:
-        raise
-    except (ValueError, OSError, UnicodeDecodeError, ImportError) as exc:
-        raise TableReadError(f"Cannot read {path.name}: {exc}") from exc
-
-
-def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    with open(path, "rb") as handle:
-        head = handle.read(64 * 1024)
-    if not head.strip():
-        raise TableReadError(f"{path.name} is empty.")
-    text = head.decode("utf-8-sig", errors="replace")
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    try:  # like the cohort page: a file that is not UTF-8 is read as Windows-1252
-        head.decode("utf-8-sig")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError as exc:
-        encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "cp1252"  # a character cut at the 64 KB mark
-    reader = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False, chunksize=chunk_rows,
-                         encoding=encoding, skipinitialspace=False)
-    yield from reader
-
-
 def score_file(
-    input_path: Path,
-    output_path: Path,
+    input_path: str | Path,
+    output_path: str | Path,
     model: RiskModel | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     progress: Callable[[int], None] | None = None,
+    spreadsheet_safe: bool = False,
 ) -> dict[str, int]:
     """Score ``input_path`` (CSV, XLSX or Parquet) into the CSV ``output_path``, chunk by chunk.
 
-    ``progress`` is called with the number of rows done after each chunk. Returns counts of rows, valid rows and
-    rows with issues. Raises :class:`TableReadError` for an unreadable file or missing required columns.
+    ``progress`` is called with the number of rows done after each chunk. ``spreadsheet_safe`` neutralises text
+    cells a spreadsheet would run as formulas (see :func:`osteo_core.cohort.export.neutralise_formulas`). Returns
+    the counts of :func:`osteo_core.cohort.view.counts`. Raises :class:`TableReadError` for an unreadable file or
+    missing required columns.
     """
+    stream = open_table(input_path, chunk_rows=chunk_rows)
+    mapping = map_columns(stream.columns)
+    _require_fields(mapping)
     model = model or load_risk_model()
-    output_path = Path(output_path)
-    totals = {"rows": 0, "valid": 0, "with_issues": 0}
-    mapping: ColumnMapping | None = None
-    with open(output_path, "w", newline="", encoding="utf-8") as out:
-        for index, chunk in enumerate(read_table_chunks(input_path, chunk_rows)):
-            if mapping is None:
-                mapping = map_columns(list(chunk.columns))
-            scored = score_frame(chunk, model, mapping)
-            scored.to_csv(out, header=index == 0, index=False)
-            totals["rows"] += len(scored)
-            bad = int((scored["issues"] != "").sum())
-            totals["with_issues"] += bad
-            totals["valid"] += len(scored) - bad
+    totals = {"rows": 0, "scored": 0, "with_issues": 0}
+    with open(output_path, "wb") as out:
+        for chunk in stream.chunks:
+            scored, _ = score_chunk(chunk, model, mapping)
+            write_scored(scored, out, header=chunk.start == 0, spreadsheet_safe=spreadsheet_safe)
+            for key, value in counts(scored).items():
+                totals[key] += value
             if progress:
                 progress(totals["rows"])
     if totals["rows"] == 0:  # also a header without rows (the page refuses it too)
-        raise TableReadError(f"{Path(input_path).name} has no rows.")
+        raise TableReadError(f"{Path(str(input_path)).name} has no rows.")
     return totals
+
+
+def write_scored(scored: pd.DataFrame, handle: BinaryIO, header: bool, spreadsheet_safe: bool = False) -> None:
+    """Append a scored chunk to the binary ``handle`` as CSV (formula cells neutralised if ``spreadsheet_safe``)."""
+    if spreadsheet_safe:
+        from osteo_core.cohort.export import neutralise_formulas
+
+        scored = neutralise_formulas(scored)
+    write_csv_chunk(scored, handle, header)

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from osteo_core.clinical.risk_model import RiskModel
 from osteo_core.clinical.tools import orai, ost, score
+from osteo_core.vocabulary import RISK_COLUMN
 
 AGE_BANDS = ((18, 50, "18–49"), (50, 60, "50–59"), (60, 70, "60–69"), (70, 80, "70–79"), (80, 111, "80+"))
 TOOL_NAMES = {"ost": "OST", "orai": "ORAI", "score": "SCORE"}
@@ -30,12 +31,12 @@ def age_band(age: pd.Series) -> pd.Series:
 
 
 def analysis_frame(scored: pd.DataFrame, values: pd.DataFrame, outcome: pd.Series | None = None) -> pd.DataFrame:
-    """Columns ``valid``, ``risk`` (0–1), ``band``, ``ost``/``orai``/``score`` flags, ``age`` (years), ``sex``,
+    """Columns ``valid``, ``osteo_risk`` (0–1), ``band``, ``ost``/``orai``/``score`` flags, ``age`` (years), ``sex``,
     ``age_band`` and, when given, ``outcome`` (1/0/NaN), row for row with ``scored``."""
     valid = (scored["issues"] == "").to_numpy()
     frame = pd.DataFrame({
         "valid": valid,
-        "risk": scored["osteo_risk"].to_numpy(dtype="float64"),
+        RISK_COLUMN: scored[RISK_COLUMN].to_numpy(dtype="float64"),
         "band": scored["risk_category"].to_numpy(dtype=object),
         "age": values["age"].to_numpy(dtype="float64"),
         "sex": values["sex"].to_numpy(dtype=object),
@@ -72,7 +73,7 @@ def referral(analysis: pd.DataFrame, share: float) -> Referral:
     """
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"share must be between 0 and 1; got {share}.")
-    risk = analysis.loc[analysis["valid"], "risk"].to_numpy()
+    risk = analysis.loc[analysis["valid"], RISK_COLUMN].to_numpy()
     if risk.size == 0:
         raise ValueError("No patient could be scored, so no referral rule can be set.")
     count = int(round(share * risk.size))
@@ -106,7 +107,7 @@ def flag_shares(analysis: pd.DataFrame, threshold: float) -> pd.DataFrame:
     for name, part in groups:
         if part.empty:
             continue
-        row = {"group": name, "patients": len(part), "model refers (%)": 100 * (part["risk"] >= threshold).mean()}
+        row = {"group": name, "patients": len(part), "model refers (%)": 100 * (part[RISK_COLUMN] >= threshold).mean()}
         for key, label in TOOL_NAMES.items():
             if label in absent:
                 continue
@@ -137,7 +138,7 @@ def agreement(analysis: pd.DataFrame, threshold: float) -> pd.DataFrame:
         part = scored[scored[key].notna()]
         if part.empty:
             continue
-        tool, model = part[key].to_numpy() == 1.0, part["risk"].to_numpy() >= threshold
+        tool, model = part[key].to_numpy() == 1.0, part[RISK_COLUMN].to_numpy() >= threshold
         n = len(part)
         both, neither = int((tool & model).sum()), int((~tool & ~model).sum())
         observed = (both + neither) / n if n else np.nan
@@ -154,7 +155,7 @@ def agreement(analysis: pd.DataFrame, threshold: float) -> pd.DataFrame:
 def risk_distribution_figure(analysis: pd.DataFrame, band_thresholds: tuple[float, float],
                              referral_threshold: float | None = None) -> go.Figure:
     """Histogram of estimated risk (%, 1-point bins, binned here so large cohorts stay light), coloured by band."""
-    risk = 100 * analysis.loc[analysis["valid"], "risk"].to_numpy()
+    risk = 100 * analysis.loc[analysis["valid"], RISK_COLUMN].to_numpy()
     top = max(5.0, float(np.ceil(risk.max()))) if risk.size else 100.0
     edges = np.arange(0.0, top + 1.0, 1.0)
     counts, _ = np.histogram(risk, bins=edges)
@@ -168,7 +169,7 @@ def risk_distribution_figure(analysis: pd.DataFrame, band_thresholds: tuple[floa
     if referral_threshold is not None:
         figure.add_vline(x=100 * referral_threshold, line_dash="dash",
                          annotation_text=f"referral cut-off {100 * referral_threshold:.1f} %")
-    figure.update_layout(xaxis_title="Estimated risk of a diagnosed osteoporosis (%)", yaxis_title="Patients",
+    figure.update_layout(xaxis_title="Estimated chance of hip DXA osteoporosis (%)", yaxis_title="Patients",
                          height=330, margin=dict(t=30, b=10), bargap=0)
     return figure
 
@@ -192,7 +193,6 @@ def global_drivers(values: pd.DataFrame, valid: np.ndarray, model: RiskModel, sa
     """Mean |SHAP| per model input (percentage points of risk) over a random sample of at most ``sample_size``
     (≤ 300) scored patients, and the sample size used. Raises ``ValueError`` when no patient was scored."""
     from osteo_core.clinical.features import model_inputs
-    from osteo_core.cohort.fast_predict import fast_model
     from osteo_core.explain.shap_risk import global_importance
 
     if not 1 <= sample_size <= 300:
@@ -202,7 +202,7 @@ def global_drivers(values: pd.DataFrame, valid: np.ndarray, model: RiskModel, sa
         raise ValueError("No patient could be scored, so there is nothing to explain.")
     chosen = np.sort(np.random.default_rng(seed).choice(rows, min(sample_size, rows.size), replace=False))
     inputs = model_inputs(values.iloc[chosen])
-    return 100 * global_importance(fast_model(model), inputs), int(chosen.size)
+    return 100 * global_importance(model, inputs), int(chosen.size)
 
 
 def drivers_figure(importance: pd.Series, sample_size: int) -> go.Figure:

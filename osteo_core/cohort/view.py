@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from osteo_core.vocabulary import RISK_COLUMN
+
 
 def counts(scored: pd.DataFrame) -> dict[str, int]:
     """Rows, scored rows (no problem) and rows with problems."""
@@ -56,7 +58,7 @@ def filter_results(
     if only_issues:
         keep &= ~analysis["valid"].to_numpy()
     if min_risk is not None:
-        keep &= analysis["risk"].to_numpy() >= min_risk
+        keep &= analysis[RISK_COLUMN].to_numpy() >= min_risk
     result = scored[keep].copy()
     result.insert(0, "row", np.flatnonzero(keep) + 1)
     return result

@@ -1,8 +1,10 @@
 """Read a radiograph file (PNG, JPEG, BMP, TIFF or DICOM) into a grayscale ``uint8`` array (see package docs).
 
-Guards: file-size and pixel-count limits checked from the header *before* decoding (decompression bombs), EXIF
+Guards: file-size and pixel-count limits (pixels × samples) checked from the header *before* decoding
+(decompression bombs; a deflated DICOM is inflated with a cap), EXIF
 orientation applied, 16-bit and float images scaled by their own range, alpha dropped, CMYK/palette converted.
-DICOM: modality LUT (rescale slope/intercept), VOI LUT/window, MONOCHROME1 inverted, multi-frame refused. Of the
+DICOM: modality LUT (rescale slope/intercept), VOI LUT/window, MONOCHROME1 inverted, multi-frame refused; JPEG
+Lossless/Extended, JPEG 2000, JPEG-LS and RLE are decoded by pydicom's plugins (pylibjpeg, pyjpegls). Of the
 DICOM header only the patient's age and sex are kept (to pre-fill facts); nothing identifying is returned.
 """
 
@@ -18,7 +20,8 @@ import numpy as np
 from osteo_core.errors import ImageReadError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_PIXELS = 50_000_000
+MAX_PIXELS = 50_000_000  # pixels × samples per pixel
+MAX_INFLATED_BYTES = 160 * 1024 * 1024  # a deflated DICOM dataset, inflated (50 M 16-bit values plus headers)
 MIN_SIDE = 32
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".dcm", ".dicom")
 
@@ -35,20 +38,38 @@ class DecodedImage:
 
 
 def _to_uint8(array: np.ndarray) -> np.ndarray:
-    """Scale any numeric grayscale array to 0–255 using its own range (min → 0, max → 255)."""
-    array = np.asarray(array, dtype=np.float64)
-    finite = array[np.isfinite(array)]
-    if finite.size == 0 or finite.max() <= finite.min():
+    """Scale any numeric grayscale array to 0–255 using its own range (min → 0, max → 255).
+
+    Works in float32, in place on one working copy (a 7000×7000 16-bit image needs ~200 MB, not 1.75 GB). NaN
+    becomes the minimum; infinities are clipped.
+    """
+    array = np.asarray(array)
+    work = array.astype(np.float32, copy=array.dtype == np.float32)
+    finite = None if array.dtype.kind in "iub" else np.isfinite(work)
+    if finite is not None and not finite.all():
+        if not finite.any():
+            return np.zeros(array.shape, dtype=np.uint8)
+        low, high = float(work[finite].min()), float(work[finite].max())
+        np.nan_to_num(work, copy=False, nan=low, posinf=high, neginf=low)
+    else:
+        low, high = float(work.min()), float(work.max())
+    if high <= low:
         return np.zeros(array.shape, dtype=np.uint8)
-    low, high = finite.min(), finite.max()
-    return np.clip((np.nan_to_num(array, nan=low) - low) * (255.0 / (high - low)), 0, 255).round().astype(np.uint8)
+    work -= low
+    work *= np.float32(255.0 / (high - low))
+    np.clip(work, 0, 255, out=work)
+    np.rint(work, out=work)
+    return work.astype(np.uint8)
 
 
-def _check_size(width: int, height: int) -> None:
-    if width * height > MAX_PIXELS:
+def _check_size(width: int, height: int, samples: int = 1) -> None:
+    """Refuse images over ``MAX_PIXELS`` values (pixels × samples per pixel), before anything is decoded."""
+    if width * height * samples > MAX_PIXELS:
+        per_pixel = f" with {samples} samples per pixel" if samples > 1 else ""
         raise ImageReadError(
-            f"The image is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels); the limit is "
-            f"{MAX_PIXELS / 1e6:.0f} megapixels. Downscale it before uploading."
+            f"The image is {width}×{height} pixels{per_pixel} ({width * height * samples / 1e6:.0f} "
+            f"{'megapixels' if samples == 1 else 'million values'}); the limit is {MAX_PIXELS / 1e6:.0f} "
+            f"{'megapixels' if samples == 1 else 'million values'}. Downscale it before uploading."
         )
 
 
@@ -64,24 +85,54 @@ def _dicom_facts(dataset) -> dict[str, object]:
     return facts
 
 
+def _inflate(data: bytes) -> bytes:
+    """A deflated DICOM file (transfer syntax 1.2.840.10008.1.2.1.99) rewritten as explicit VR little endian,
+    inflated with a cap of ``MAX_INFLATED_BYTES`` (pydicom would inflate without limit); other files unchanged.
+    Raises :class:`ImageReadError` when the data inflates past the cap."""
+    import zlib
+
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filereader import _read_file_meta_info, read_preamble
+    from pydicom.filewriter import write_file_meta_info
+    from pydicom.uid import DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian
+
+    if data[128:132] != b"DICM":
+        return data
+    source = DicomBytesIO(data)
+    read_preamble(source, False)
+    meta = _read_file_meta_info(source)
+    if meta.get("TransferSyntaxUID") != DeflatedExplicitVRLittleEndian:
+        return data
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    body = inflater.decompress(data[source.tell():], MAX_INFLATED_BYTES + 1)
+    if len(body) > MAX_INFLATED_BYTES:
+        raise ImageReadError(f"The deflated DICOM file unpacks to more than {MAX_INFLATED_BYTES / 2**20:.0f} MB, "
+                             "more than any radiograph within the size limit needs; it was refused.")
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    target = DicomBytesIO()
+    target.write(data[:132])
+    write_file_meta_info(target, meta, enforce_standard=False)
+    return target.getvalue() + body
+
+
 def _read_dicom(data: bytes) -> DecodedImage:
     import pydicom
     from pydicom.pixels import apply_modality_lut, apply_voi_lut
 
     try:
-        dataset = pydicom.dcmread(io.BytesIO(data), force=True)
+        dataset = pydicom.dcmread(io.BytesIO(_inflate(data)), force=True)
         if "PixelData" not in dataset:
             raise ImageReadError("The DICOM file has no pixel data (it may be a report or a structured document).")
         if int(getattr(dataset, "NumberOfFrames", 1) or 1) > 1:
             raise ImageReadError("Multi-frame DICOM is not supported: export the single radiograph frame.")
-        _check_size(int(dataset.Columns), int(dataset.Rows))
+        _check_size(int(dataset.Columns), int(dataset.Rows), int(getattr(dataset, "SamplesPerPixel", 1) or 1))
         pixels = apply_voi_lut(apply_modality_lut(dataset.pixel_array, dataset), dataset)
     except ImageReadError:
         raise
     except Exception as exc:  # pydicom raises many types for broken files
         raise ImageReadError(f"The DICOM file cannot be decoded: {exc}") from exc
     if pixels.ndim == 3:
-        pixels = pixels.mean(axis=-1)
+        pixels = pixels.mean(axis=-1, dtype=np.float32)
     image = _to_uint8(pixels)
     if str(getattr(dataset, "PhotometricInterpretation", "")).upper() == "MONOCHROME1":
         image = 255 - image
@@ -106,7 +157,9 @@ def _read_bitmap(data: bytes) -> DecodedImage:
             "The file is not a readable PNG, JPEG, BMP or TIFF image (corrupt, truncated or another format)."
         ) from exc
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-        return DecodedImage(pixels=_to_uint8(np.asarray(image)), source_format=fmt)
+        pixels = np.asarray(image)
+        image.close()
+        return DecodedImage(pixels=_to_uint8(pixels), source_format=fmt)
     if image.mode in ("L", "1"):
         return DecodedImage(pixels=np.asarray(image.convert("L")), source_format=fmt)
     if image.mode in ("LA", "La"):

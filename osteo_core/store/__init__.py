@@ -7,8 +7,9 @@
 Nothing here imports Streamlit; the pages reach it through ``app_support.history``.
 """
 
+from osteo_core.errors import StoreError
 from osteo_core.store.audit import audit, list_audit
-from osteo_core.store.engine import StoreError, create_store_engine, open_store
+from osteo_core.store.engine import create_store_engine, open_store
 from osteo_core.store.followup import FollowUp, due_follow_ups, follow_up_for
 from osteo_core.store.migrations import SCHEMA_VERSION, current_version, migrate
 from osteo_core.store.screenings import (

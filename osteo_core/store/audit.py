@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from osteo_core.store.engine import writing
 from osteo_core.store.tables import audit_log
+from osteo_core.store.transactions import reading, writing
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -42,6 +42,6 @@ def list_audit(engine: sa.Engine, limit: int = 200, patient_id: str | None = Non
     query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if patient_id is not None:
         query = query.where(audit_log.c.patient_id == patient_id)
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         rows = connection.execute(query).mappings().all()
     return [AuditEntry(as_utc(r["at"]), r["username"], r["action"], r["patient_id"], r["detail"]) for r in rows]

@@ -4,34 +4,45 @@ SQLite details that make concurrent Streamlit sessions safe:
 
 * ``journal_mode=WAL`` — readers never block the writer and the writer never blocks readers.
 * ``busy_timeout`` — a writer waits (default 30 s) for another writer instead of failing "database is locked".
-* Write transactions start with ``BEGIN IMMEDIATE`` (see :func:`writing`), so a transaction takes the write
-  lock before it reads; two writers can then never deadlock by upgrading read locks at the same time.
+* Write transactions start with ``BEGIN IMMEDIATE`` (:func:`osteo_core.store.transactions.writing`), so a
+  transaction takes the write lock before it reads; two writers can then never deadlock by upgrading read locks
+  at the same time.
 * Within one process (one Streamlit server, one thread per browser session) writers also queue on a lock,
   which is faster than SQLite's sleep-and-retry busy handler.
+* A new SQLite file is created mode 0600 (owner only), like the credentials file; SQLite gives its ``-wal`` and
+  ``-shm`` files the same mode.
+
+Every database failure leaves this package as :class:`StoreError` with a plain message (busy, read-only, missing
+folder, …) that never holds the SQL statement nor its parameters (patient facts): callers may show it or log it.
 """
 
 from __future__ import annotations
 
+import os
 import threading
-import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from osteo_core.config import database_url
-from osteo_core.errors import OsteoError
+from osteo_core.errors import StoreError
+from osteo_core.store.migrations import migrate
+from osteo_core.store.transactions import is_immediate, plain_store_error, register_write_lock
 
 BUSY_TIMEOUT_S = 30.0
-_IMMEDIATE = "osteo_immediate"
 _opened: dict[str, sa.Engine] = {}
 _lock = threading.Lock()
-_write_locks: weakref.WeakKeyDictionary[sa.Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
-class StoreError(OsteoError, RuntimeError):
-    """The history database cannot be opened, migrated or written."""
+def _private_sqlite_file(database: str) -> None:
+    """Create the SQLite file mode 0600 before SQLite does (it would use 0644); tighten an existing one we own."""
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+            os.chmod(path, 0o600)
 
 
 def create_store_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sa.Engine:
@@ -48,8 +59,11 @@ def create_store_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sa.
             return sa.create_engine(parsed, pool_pre_ping=True)
         except ImportError as exc:
             raise StoreError(f"the database driver for {parsed.drivername!r} is not installed: {exc}") from exc
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+        try:
+            _private_sqlite_file(parsed.database)
+        except OSError as exc:
+            raise StoreError(f"cannot create the history database file: {exc.strerror}") from None
     engine = sa.create_engine(
         parsed, connect_args={"check_same_thread": False, "timeout": busy_timeout_s}, pool_size=10, max_overflow=20,
     )
@@ -66,21 +80,10 @@ def create_store_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sa.
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if is_immediate(connection) else "BEGIN")
 
-    _write_locks[engine] = threading.Lock()
+    register_write_lock(engine)
     return engine
-
-
-@contextmanager
-def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """A write transaction (``BEGIN IMMEDIATE`` on SQLite): commits on success, rolls back on error."""
-    lock = _write_locks.get(engine)
-    with lock if lock is not None else nullcontext(), engine.connect() as connection:
-        connection.execution_options(**{_IMMEDIATE: True})
-        with connection.begin():
-            yield connection
 
 
 def open_store(url: str | None = None) -> sa.Engine:
@@ -88,8 +91,6 @@ def open_store(url: str | None = None) -> sa.Engine:
 
     Raises :class:`StoreError` when the database cannot be opened or migrated.
     """
-    from osteo_core.store.migrations import migrate
-
     url = url or database_url()
     with _lock:
         engine = _opened.get(url)
@@ -97,9 +98,9 @@ def open_store(url: str | None = None) -> sa.Engine:
             engine = create_store_engine(url)
             try:
                 migrate(engine)
-            except sa.exc.SQLAlchemyError as exc:
+            except (sa.exc.SQLAlchemyError, StoreError) as exc:
                 engine.dispose()
-                raise StoreError(f"cannot open the history database {url!r}: {exc}") from exc
+                raise StoreError(f"cannot open the history database: {plain_store_error(exc)}") from None
             _opened[url] = engine
     return engine
 

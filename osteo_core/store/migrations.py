@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from osteo_core.store.engine import StoreError, writing
+from osteo_core.errors import StoreError
 from osteo_core.store.tables import schema_version
+from osteo_core.store.transactions import reading, writing
 
 
 def _v1_history(connection: sa.Connection) -> None:
@@ -64,16 +65,24 @@ def _v2_images_and_logins(connection: sa.Connection) -> None:
     meta.create_all(connection)
 
 
+def _v3_login_client(connection: sa.Connection) -> None:
+    """The client address of each failed login (a per-client limit beside the per-user one)."""
+    text = sa.String(64).compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE login_failures ADD COLUMN client {text}")
+    connection.exec_driver_sql("CREATE INDEX ix_login_failures_client ON login_failures (client)")
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
     (1, "screenings and audit log", _v1_history),
     (2, "stored images, failed logins, logouts", _v2_images_and_logins),
+    (3, "client address of failed logins", _v3_login_client),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 def current_version(engine: sa.Engine) -> int:
     """Schema version of the database (0 for an empty database)."""
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         if not sa.inspect(connection).has_table("schema_version"):
             return 0
         return int(connection.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)

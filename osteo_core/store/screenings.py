@@ -16,9 +16,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from osteo_core.errors import InputValidationError
 from osteo_core.store.audit import as_utc, audit
-from osteo_core.store.engine import writing
 from osteo_core.store.tables import screenings
+from osteo_core.store.transactions import reading, writing
+from osteo_core.vocabulary import STORED_RISK_FIELD
 
 KINDS = ("clinical_risk", "knee_staging", "image_screening")
 _PATIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -43,16 +45,16 @@ class Screening:
 
 
 def validate_patient_id(patient_id: str) -> str:
-    """The stripped id; raises ValueError unless it is 1–64 letters, digits, ``_ . -`` with at least one digit
-    (names have none, so a name typed by mistake is refused)."""
+    """The stripped id; raises :class:`InputValidationError` (a ``ValueError``) unless it is 1–64 letters, digits,
+    ``_ . -`` with at least one digit (names have none, so a name typed by mistake is refused)."""
     value = (patient_id or "").strip()
     if not _PATIENT_ID.match(value):
-        raise ValueError(
+        raise InputValidationError({"patient_id": [
             "Patient id must be 1–64 letters, digits, '_', '.' or '-' (a pseudonym, e.g. P-0042). "
-            f"Got {patient_id!r}."
-        )
+            f"Got {patient_id!r}."]})
     if not any(ch.isdigit() for ch in value):
-        raise ValueError(f"Patient id must contain a digit — a pseudonym such as P-0042, never a name. Got {value!r}.")
+        raise InputValidationError({"patient_id": [
+            f"Patient id must contain a digit — a pseudonym such as P-0042, never a name. Got {value!r}."]})
     return value
 
 
@@ -66,20 +68,22 @@ def save_screening(engine: sa.Engine, patient_id: str, kind: str, inputs: dict[s
     """Store one screening and its audit entry in one transaction; returns the new row id.
 
     ``outputs`` may hold ``risk_probability`` (0–1), ``risk_band`` and ``t_score`` (SD); they are copied into
-    columns for the timeline. Raises ValueError for a bad patient id, kind, or values that are not JSON.
+    columns for the timeline. Raises :class:`InputValidationError` (a ``ValueError``) for a bad patient id, kind,
+    or values that are not JSON.
     """
     patient_id = validate_patient_id(patient_id)
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}. Got {kind!r}.")
+        raise InputValidationError({"kind": [f"kind must be one of {', '.join(KINDS)}. Got {kind!r}."]})
     try:
         inputs, outputs, model_versions = json.loads(json.dumps([inputs, outputs, model_versions]))
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"inputs, outputs and model versions must be JSON values: {exc}") from None
+        message = f"inputs, outputs and model versions must be JSON values: {exc}"
+        raise InputValidationError({"outputs": [message]}) from None
     t_score = outputs.get("t_score", inputs.get("t_score"))
     row = {
         "patient_id": patient_id, "kind": kind, "screened_at": as_utc(screened_at or datetime.now(UTC)),
         "created_by": user, "inputs": inputs, "outputs": outputs, "model_versions": model_versions,
-        "risk_probability": _number(outputs.get("risk_probability")), "risk_band": outputs.get("risk_band"),
+        "risk_probability": _number(outputs.get(STORED_RISK_FIELD)), "risk_band": outputs.get("risk_band"),
         "t_score": _number(t_score), "image_png": image_png,
     }
     with writing(engine) as connection:
@@ -107,7 +111,7 @@ def list_screenings(engine: sa.Engine, patient_id: str) -> list[Screening]:
     """Every screening of ``patient_id``, oldest first (image pixels not loaded)."""
     query = (sa.select(*_columns()).where(screenings.c.patient_id == patient_id)
              .order_by(screenings.c.screened_at, screenings.c.id))
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         return [_screening(row) for row in connection.execute(query).mappings()]
 
 
@@ -117,20 +121,20 @@ def latest_screenings(engine: sa.Engine) -> list[Screening]:
     newest = (sa.select(screenings.c.patient_id, sa.func.max(screenings.c.id).label("id"))
               .where(clinical).group_by(screenings.c.patient_id).subquery())
     query = sa.select(*_columns()).join(newest, newest.c.id == screenings.c.id).order_by(screenings.c.patient_id)
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         return [_screening(row) for row in connection.execute(query).mappings()]
 
 
 def list_patients(engine: sa.Engine) -> list[str]:
     """Every patient id with at least one screening, sorted."""
     query = sa.select(screenings.c.patient_id).distinct().order_by(screenings.c.patient_id)
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         return list(connection.execute(query).scalars())
 
 
 def export_patient(engine: sa.Engine, patient_id: str, user: str) -> dict[str, Any]:
     """All records of ``patient_id`` as a JSON-ready dict (stored images base64-encoded); the export is audited."""
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         rows = connection.execute(sa.select(screenings).where(screenings.c.patient_id == patient_id)
                                   .order_by(screenings.c.screened_at, screenings.c.id)).mappings().all()
     records = []

@@ -47,6 +47,7 @@ login_failures = sa.Table(  # schema 2
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("username", sa.String(64), nullable=False, index=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("client", sa.String(64), index=True),  # schema 3: the client's address (per-client limit)
 )
 
 logouts = sa.Table(  # schema 2: a login cookie issued before this time is refused

@@ -1,5 +1,5 @@
 """Cohort page: upload, editable column mapping, scoring with results and dashboard, bad files, Excel sheets,
-the outcome section, and the radiograph batch (missing model, and a tiny hand-built model)."""
+the outcome section, the row cap and freeing state; and the Radiograph batch page (missing model, tiny model)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from streamlit.testing.v1 import AppTest
 
 from osteo_core.clinical.risk_model import load_risk_model
 from osteo_core.cohort.demo import demo_cohort
-from tests.imaging.conftest import encode, synthetic_knee
+from tests.helpers.images import encode, synthetic_knee
 from tests.tiny_models import write_tiny_models
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "cohort.py")
+BATCH_PAGE = str(ROOT / "pages" / "radiograph_batch.py")
 
 
 def _models(root: Path, tiny_knee: bool) -> Path:
@@ -71,9 +72,10 @@ def test_page_explains_limits_and_the_missing_knee_model(at):
     assert at.title[0].value == "📊 Cohort screening"
     text = _text(at)
     assert "200 MB" in text and "python -m osteo_core score-cohort" in text and "--dask" in text
-    assert "not a diagnosis" in text
-    assert "knee radiograph model is not available yet" in text
+    assert "not a diagnosis" in text and "500,000 rows" in text
     assert not at.metric
+    batch = AppTest.from_file(BATCH_PAGE, default_timeout=180).run()
+    assert not batch.exception and "knee radiograph model is not available yet" in _text(batch)
 
 
 def test_upload_score_and_dashboard(at):
@@ -85,7 +87,7 @@ def test_upload_score_and_dashboard(at):
     assert metrics["Rows"] == "400" and metrics["Scored"] == "398" and metrics["Rows with problems"] == "2"
     text = _text(at)
     assert "Refer the top 10 % (40 of 398 scored patients) → 40 DXA scans" in text
-    assert "self-reported" in text and "AUC (95% CI, DeLong)" in metrics
+    assert "hip DXA osteoporosis" in text and "AUC (95% CI, DeLong)" in metrics
     charts = {chart.key for chart in at.get("plotly_chart")}
     assert charts == {"fig_risk", "fig_curve", "fig_shares", "fig_roc", "fig_calibration", "fig_decision"}
     downloads = [d.proto.label for d in at.get("download_button")]
@@ -162,7 +164,7 @@ def test_excel_sheet_can_be_chosen(at):
 def test_radiograph_batch_with_tiny_model(tmp_path, monkeypatch):
     monkeypatch.setenv("OSTEO_MODELS_DIR", str(_models(tmp_path / "models", tiny_knee=True)))
     st.cache_resource.clear()
-    at = AppTest.from_file(PAGE, default_timeout=180)
+    at = AppTest.from_file(BATCH_PAGE, default_timeout=180)
     at.run()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -177,3 +179,45 @@ def test_radiograph_batch_with_tiny_model(tmp_path, monkeypatch):
     assert (metrics["Files"], metrics["Graded"], metrics["Rejected"]) == ("3", "2", "1")
     assert "Rejected files and why" in _text(at)
     st.cache_resource.clear()
+
+
+def test_page_file_stays_small():
+    assert len(Path(PAGE).read_text().splitlines()) <= 150
+    assert len(Path(BATCH_PAGE).read_text().splitlines()) <= 150
+
+
+def test_result_lives_in_one_session_object_and_is_freed_when_the_file_goes(at):
+    _upload(at, "cohort.csv", _cohort_csv(50))
+    _score(at)
+    session = at.session_state["cohort"]
+    assert session.result is not None and len(session.result.scored) == 50
+    assert not [k for k in at.session_state if str(k).startswith("cohort_") and str(k) not in
+                ("cohort_file", "cohort_share", "cohort_capacity", "cohort_example", "cohort_score",
+                 "cohort_drivers_button", "cohort_table", "cohort_sheet", "cohort_mapping")]
+    at.file_uploader(key="cohort_file").set_value(None).run()
+    assert not at.exception, at.exception
+    assert at.session_state["cohort"].result is None and at.session_state["cohort"].table is None
+
+
+def test_upload_over_the_row_cap_is_refused_with_the_reason(at, monkeypatch):
+    from osteo_core.cohort import reading
+
+    monkeypatch.setattr(reading, "MAX_PAGE_ROWS", 30)
+    import app_support.cohort_session as cohort_session
+
+    monkeypatch.setattr(cohort_session, "MAX_PAGE_ROWS", 30)
+    _upload(at, "cohort.csv", _cohort_csv(50))
+    assert "more than 30 rows, the limit for one upload here" in _text(at)
+    assert at.session_state["cohort"].table is None
+
+
+def test_leaving_the_cohort_pages_frees_the_table_and_results():
+    from app_support.cohort_session import KEY, CohortSession
+
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    app.session_state[KEY] = CohortSession(key="example", table="a loaded table", result="a scored result")
+    app.session_state["image_result"] = "graded radiographs"
+    app.switch_page("pages/model_cards.py").run()  # any other page: the app's runner frees what was left behind
+    assert not app.exception
+    assert "image_result" not in app.session_state
+    assert app.session_state[KEY].table is None and app.session_state[KEY].result is None

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from osteo_core.auth_users import add_user
-
-PASSWORDS = {"root": "admin-pass-1", "ana": "clinic-pass-1", "cy": "analyst-pass-1", "dee": "demo-pass-01"}
-ROLES = {"root": "admin", "ana": "clinician", "cy": "analyst", "dee": "demo"}
+from tests.helpers.records import PASSWORDS, ROLES
 
 
 @pytest.fixture(scope="session")

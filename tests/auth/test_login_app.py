@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from osteo_core.store import list_audit, logins, open_store
-from tests.auth.conftest import PASSWORDS
+from tests.helpers.records import PASSWORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 

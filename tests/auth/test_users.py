@@ -53,12 +53,24 @@ def test_add_user_rejects_bad_input_and_says_what_it_got(tmp_path, username, rol
 
 def test_add_user_refuses_a_duplicate_unless_replace(tmp_path):
     path = tmp_path / "c.yaml"
-    add_user(path, "ana", "admin", "first-password")
+    add_user(path, "ana", "clinician", "first-password")
     with pytest.raises(UserError, match="already exists"):
-        add_user(path, "ana", "admin", "second-password")
-    add_user(path, "ana", "clinician", "second-password", replace=True)
+        add_user(path, "ana", "clinician", "second-password")
+    add_user(path, "ana", "analyst", "second-password", replace=True)
     assert check_password(path, "ana", "second-password")
-    assert list_users(path) == [("ana", "clinician", "ana")]
+    assert list_users(path) == [("ana", "analyst", "ana")]
+
+
+def test_add_user_replace_refuses_to_demote_the_last_admin(tmp_path):
+    path = tmp_path / "c.yaml"
+    add_user(path, "root", "admin", "admin-password")
+    with pytest.raises(UserError, match="last admin"):
+        add_user(path, "root", "demo", "new-password-1", replace=True)
+    assert list_users(path) == [("root", "admin", "root")]  # nothing changed
+    add_user(path, "root", "admin", "new-password-1", replace=True)  # a new password for the admin is fine
+    add_user(path, "ana", "admin", "second-admin-pw")
+    add_user(path, "root", "demo", "new-password-1", replace=True)  # with another admin, demoting works
+    assert [r for _, r, _ in list_users(path)] == ["admin", "demo"]
 
 
 def test_remove_user_keeps_the_last_admin(tmp_path):

@@ -18,9 +18,7 @@ from osteo_core.imaging.bone_density import load_bone_density_model
 from osteo_core.imaging.gate import GATE_CLASSES, load_gate
 from osteo_core.imaging.knee_grader import load_knee_grader
 from osteo_core.model_files import write_manifest
-from tests.imaging.conftest import encode, synthetic_knee
-from tests.imaging.test_hardened_input import _png_header_only
-from tests.imaging.test_read_and_checks import _dicom_bytes
+from tests.helpers.images import dicom_bytes, encode, png_header_only, synthetic_knee
 from tests.tiny_models import GATE_SIZE, write_tiny_models
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,10 +149,10 @@ BAD_IMAGES = {
     "truncated": ("truncated.png", good_knee()[:400], "not a readable PNG, JPEG, BMP or TIFF image"),
     "corrupt": ("corrupt.jpg", b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8, "not a readable PNG, JPEG"),
     "not_an_image": ("notes.png", b"patient notes, not a picture\n" * 20, "not a readable PNG, JPEG"),
-    "100_megapixels": ("huge.png", _png_header_only(10_000, 10_000), "(100 megapixels); the limit is 50"),
-    "decompression_bomb": ("bomb.png", _png_header_only(100_000, 100_000), "looks like a decompression bomb"),
+    "100_megapixels": ("huge.png", png_header_only(10_000, 10_000), "(100 megapixels); the limit is 50"),
+    "decompression_bomb": ("bomb.png", png_header_only(100_000, 100_000), "looks like a decompression bomb"),
     "colour_photo": ("holiday.jpg", colour_photo(), "the image is in colour"),
-    "dicom_without_pixels": ("report.dcm", _dicom_bytes(synthetic_knee(), with_pixels=False),
+    "dicom_without_pixels": ("report.dcm", dicom_bytes(synthetic_knee(), with_pixels=False),
                              "The DICOM file has no pixel data"),
 }
 ODD_BUT_VALID = {"16_bit": ("knee16.png", knee_16bit), "alpha": ("knee_alpha.png", knee_alpha),

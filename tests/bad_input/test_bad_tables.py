@@ -119,14 +119,14 @@ def test_cohort_page_explains_the_bad_table_then_scores_a_good_one(cohort, case)
             _score(at)
             assert any("Cannot score: no column chosen for `weight_kg`, `height_cm`" in e.value for e in at.error)
         assert message in page_text(at), page_text(at)
-        assert "cohort_result" not in at.session_state
+        assert "cohort" not in at.session_state or at.session_state["cohort"].result is None
     else:
         _score(at)
         assert message in page_text(at) + "\n".join(e.label for e in at.expander), page_text(at)
         assert _metric(at, "Rows") == rows
         assert _metric(at, "Rows with problems") == with_problems
         assert _metric(at, "Scored") == rows - with_problems
-        scored = at.session_state["cohort_result"]["scored"]
+        scored = at.session_state["cohort"].result.scored
         assert len(scored) == rows
         if case == "extra_columns":
             assert list(scored["favourite_colour"]) == ["blue"] * 8 and "Body Weight" in scored.columns

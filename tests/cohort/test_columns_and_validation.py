@@ -29,8 +29,9 @@ def test_kaggle_layout_maps_what_exists_and_says_weight_and_height_are_missing()
                                "Smoking": "smoker_current", "Prior Fractures": "prior_fracture"}
     assert missing_required(mapping) == ["weight_kg", "height_cm"]
     notes = mapping_notes(KAGGLE_HEADER, mapping)
-    assert "cannot be scored" in notes[0] and "`weight_kg`, `height_cm`" in notes[0]
-    assert any("'Body Weight' holds words" in n for n in notes)
+    assert notes[0].severity == "error" and "`weight_kg`, `height_cm`" in notes[0].text
+    assert [n.severity for n in notes[1:]] == ["info"] * (len(notes) - 1)
+    assert any("'Body Weight' holds words" in n.text for n in notes)
     assert detect_named(KAGGLE_HEADER, OUTCOME_NAMES) == "Osteoporosis"
     assert detect_named(KAGGLE_HEADER, ID_NAMES) == "Id"
 
@@ -43,6 +44,8 @@ def test_nhanes_layout_is_detected():
     assert missing_required(mapping) == []
     assert detect_named(columns, OUTCOME_NAMES) == "osteoporosis_selfreport"
     assert detect_named(columns, ID_NAMES) == "SEQN"
+    # with hip DXA present, the DXA label is the outcome, not the self-report
+    assert detect_named(columns + ["osteoporosis_dxa_hip"], OUTCOME_NAMES) == "osteoporosis_dxa_hip"
 
 
 def test_ambiguous_columns_are_reported_with_the_one_used():
@@ -50,7 +53,8 @@ def test_ambiguous_columns_are_reported_with_the_one_used():
     mapping = map_columns(columns)
     assert mapping.mapping["Weight_KG"] == "weight_kg" and mapping.ambiguous == ["weight"]
     notes = mapping_notes(columns, mapping)
-    assert any("'weight' also looks like `weight_kg`; 'Weight_KG' is used" in n for n in notes)
+    assert any("'weight' also looks like `weight_kg`; 'Weight_KG' is used" in n.text for n in notes)
+    assert all(n.severity == "info" for n in notes)
 
 
 def test_user_choices_build_a_mapping_with_units():

@@ -14,7 +14,7 @@ from osteo_core.cohort.images import (
     save_files,
     unpack_zip,
 )
-from tests.imaging.conftest import encode, synthetic_knee
+from tests.helpers.images import encode, synthetic_knee
 from tests.tiny_models import write_tiny_models
 
 

@@ -87,7 +87,7 @@ def test_large_file_streams_in_many_chunks_without_losing_rows(tmp_path):
     frame.to_csv(source, index=False)
     seen = []
     totals = score_file(source, tmp_path / "out.csv", chunk_rows=7_000, progress=seen.append)
-    assert totals == {"rows": rows, "valid": rows // 2, "with_issues": rows // 2}
+    assert totals == {"rows": rows, "scored": rows // 2, "with_issues": rows // 2}
     assert len(seen) == 9 and seen[-1] == rows
     out = pd.read_csv(tmp_path / "out.csv", usecols=["id", "issues"], keep_default_na=False)
     assert out["id"].tolist() == list(range(rows))

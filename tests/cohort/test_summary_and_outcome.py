@@ -13,7 +13,7 @@ from osteo_core.metrics import auc_with_ci
 
 def _analysis(risk, ost=None, outcome_values=None, sex=None, age=None):
     n = len(risk)
-    frame = pd.DataFrame({"valid": ~np.isnan(risk), "risk": risk, "band": "", "age": age or [65.0] * n,
+    frame = pd.DataFrame({"valid": ~np.isnan(risk), "osteo_risk": risk, "band": "", "age": age or [65.0] * n,
                           "sex": sex or ["female"] * n, "ost": ost or [np.nan] * n, "orai": np.nan,
                           "score": np.nan})
     frame["age_band"] = summary.age_band(frame["age"])

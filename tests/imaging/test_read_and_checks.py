@@ -1,4 +1,3 @@
-import io
 
 import numpy as np
 import pytest
@@ -7,7 +6,7 @@ from osteo_core.errors import ImageReadError
 from osteo_core.imaging.preprocess import letterbox, prepare_for_model
 from osteo_core.imaging.radiograph import check_readable, load_radiograph, sanity_problems
 from osteo_core.imaging.read import read_radiograph
-from tests.imaging.conftest import encode, synthetic_knee
+from tests.helpers.images import dicom_bytes, encode, synthetic_knee
 
 
 @pytest.mark.parametrize("suffix", [".png", ".jpg", ".bmp", ".tiff"])
@@ -25,32 +24,10 @@ def test_read_radiograph_scales_16_bit_and_drops_alpha():
     assert read_radiograph(encode(rgba)).ndim == 2
 
 
-def _dicom_bytes(pixels: np.ndarray, photometric: str = "MONOCHROME2", frames: int = 1, with_pixels=True) -> bytes:
-    from pydicom.dataset import FileDataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-
-    meta = FileMetaDataset()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1"
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    ds = FileDataset("x.dcm", {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.PatientAge, ds.PatientSex = "067Y", "F"
-    ds.Rows, ds.Columns = pixels.shape[-2:]
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, photometric
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
-    if frames > 1:
-        ds.NumberOfFrames = frames
-    if with_pixels:
-        ds.PixelData = pixels.astype(np.uint16).tobytes()
-    buffer = io.BytesIO()
-    ds.save_as(buffer, enforce_file_format=True)
-    return buffer.getvalue()
-
-
 def test_read_radiograph_reads_dicom_and_inverts_monochrome1():
     pixels = synthetic_knee().astype(np.uint16) * 16
-    normal = read_radiograph(_dicom_bytes(pixels), name="a.dcm")
-    inverted = read_radiograph(_dicom_bytes(pixels, "MONOCHROME1"), name="b.dcm")
+    normal = read_radiograph(dicom_bytes(pixels), name="a.dcm")
+    inverted = read_radiograph(dicom_bytes(pixels, "MONOCHROME1"), name="b.dcm")
     assert normal.shape == (256, 256)
     assert np.abs(normal.astype(int) + inverted.astype(int) - 255).max() <= 1
 
@@ -70,10 +47,10 @@ def test_read_radiograph_explains_bad_files(data, match):
 
 def test_read_radiograph_refuses_dicom_without_pixels_or_with_frames():
     with pytest.raises(ImageReadError, match="no pixel data"):
-        read_radiograph(_dicom_bytes(np.zeros((64, 64)), with_pixels=False), name="x.dcm")
+        read_radiograph(dicom_bytes(np.zeros((64, 64)), with_pixels=False), name="x.dcm")
     frames = np.zeros((2, 64, 64), dtype=np.uint16)
     with pytest.raises(ImageReadError, match="Multi-frame"):
-        read_radiograph(_dicom_bytes(frames, frames=2), name="x.dcm")
+        read_radiograph(dicom_bytes(frames, frames=2), name="x.dcm")
 
 
 def test_sanity_checks_reject_colour_blank_and_strips():

@@ -6,9 +6,9 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-from osteo_core.store import list_audit, list_patients, list_screenings, open_store, save_screening
+from osteo_core.store import SCHEMA_VERSION, list_audit, list_patients, list_screenings, open_store, save_screening
 from osteo_core.store.engine import create_store_engine
-from tests.store.conftest import CLINICAL_OUTPUTS, INPUTS, VERSIONS
+from tests.helpers.records import CLINICAL_OUTPUTS, INPUTS, VERSIONS
 
 ROWS_EACH = 25
 
@@ -63,7 +63,7 @@ def test_processes_writing_at_once_all_rows_present(db_url):
 
 def test_processes_starting_at_once_migrate_without_clashing(db_url):
     with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
-        assert list(pool.map(_open_and_version, [db_url] * 4)) == [2] * 4
+        assert list(pool.map(_open_and_version, [db_url] * 4)) == [SCHEMA_VERSION] * 4
 
 
 def _open_and_version(url: str) -> int:

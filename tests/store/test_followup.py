@@ -8,7 +8,7 @@ import pytest
 
 from osteo_core.store import due_follow_ups, follow_up_for, list_screenings, save_screening
 from osteo_core.store.followup import add_months
-from tests.store.conftest import INPUTS, VERSIONS
+from tests.helpers.records import INPUTS, VERSIONS
 
 
 @pytest.mark.parametrize(("day", "months", "expected"), [

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from osteo_core.errors import StoreError
 from osteo_core.store import SCHEMA_VERSION, current_version, list_screenings, migrate, open_store, save_screening
-from osteo_core.store.engine import StoreError, create_store_engine
-from tests.store.conftest import CLINICAL_OUTPUTS, INPUTS, VERSIONS
+from osteo_core.store.engine import create_store_engine
+from tests.helpers.records import CLINICAL_OUTPUTS, INPUTS, VERSIONS
 
 
 def test_migrate_from_version_1_keeps_rows_and_adds_the_new_columns(db_url):
@@ -23,12 +24,13 @@ def test_migrate_from_version_1_keeps_rows_and_adds_the_new_columns(db_url):
     old.dispose()
 
     engine = open_store(db_url)  # what the app does on start
-    assert current_version(engine) == SCHEMA_VERSION == 2
+    assert current_version(engine) == SCHEMA_VERSION == 3
     [row] = list_screenings(engine, "P-0LD1")
     assert row.inputs == {"age": 70} and row.risk_band == "low" and row.has_image is False
     save_screening(engine, "P-0LD1", "knee_staging", {}, {"kl_grade": 0}, {"knee_kl": "1"}, user="ana", image_png=b"x")
     assert [s.has_image for s in list_screenings(engine, "P-0LD1")] == [False, True]
     assert "login_failures" in sa.inspect(engine).get_table_names()
+    assert "client" in {c["name"] for c in sa.inspect(engine).get_columns("login_failures")}
 
 
 def test_migrate_twice_applies_nothing_the_second_time(engine):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from osteo_core.errors import InputValidationError
 from osteo_core.store import (
     SCHEMA_VERSION,
     current_version,
@@ -19,16 +20,17 @@ from osteo_core.store import (
     list_screenings,
     save_screening,
 )
-from tests.store.conftest import CLINICAL_OUTPUTS, INPUTS, VERSIONS
+from tests.helpers.records import CLINICAL_OUTPUTS, INPUTS, VERSIONS
 
 
 def test_open_store_creates_every_table_at_the_latest_version(engine):
     assert current_version(engine) == SCHEMA_VERSION
     tables = set(sa.inspect(engine).get_table_names())
     assert {"screenings", "audit_log", "schema_version", "login_failures", "logouts"} <= tables
-    with engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
 
 
 def test_save_screening_then_list_returns_the_same_values(engine):
@@ -68,15 +70,16 @@ def test_image_pixels_are_stored_only_when_passed(engine):
     ("Jane_Smith", "must contain a digit"), ("jane.smith", "must contain a digit"),
 ])
 def test_save_screening_rejects_a_bad_patient_id(engine, patient_id, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(InputValidationError, match=match) as info:
         save_screening(engine, patient_id, "clinical_risk", INPUTS, CLINICAL_OUTPUTS, VERSIONS, user="ana")
+    assert list(info.value.field_issues) == ["patient_id"] and isinstance(info.value, ValueError)
     assert list_patients(engine) == []
 
 
 def test_save_screening_rejects_an_unknown_kind_and_non_json_values(engine):
-    with pytest.raises(ValueError, match="kind must be one of .* Got 'xray'"):
+    with pytest.raises(InputValidationError, match="kind must be one of .* Got 'xray'"):
         save_screening(engine, "P-1", "xray", INPUTS, CLINICAL_OUTPUTS, VERSIONS, user="ana")
-    with pytest.raises(ValueError, match="JSON"):
+    with pytest.raises(InputValidationError, match="JSON"):
         save_screening(engine, "P-1", "clinical_risk", {"when": object()}, CLINICAL_OUTPUTS, VERSIONS, user="ana")
 
 
