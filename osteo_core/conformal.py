@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from osteo_core.vocabulary import grade_range_text
+
 
 def calibrate_threshold(probabilities: np.ndarray, labels: np.ndarray, coverage: float = 0.9) -> float:
     """Conformal threshold q̂ from held-out calibration data (score = 1 − p(true class)).
@@ -34,11 +36,9 @@ def grade_sets(probabilities: np.ndarray, threshold: float) -> list[tuple[int, i
     return ranges
 
 
-def format_grade_set(grade_range: tuple[int, int], coverage: float = 0.9, prefix: str = "KL") -> str:
+def format_grade_set(grade_range: tuple[int, int], coverage: float = 0.9) -> str:
     """"KL 2–3, 90 %" or "KL 2, 90 %"."""
-    low, high = grade_range
-    grades = f"{low}" if low == high else f"{low}–{high}"
-    return f"{prefix} {grades}, {coverage:.0%}".replace("%", " %")
+    return f"{grade_range_text(*grade_range)}, {coverage:.0%}".replace("%", " %")
 
 
 def coverage_of(ranges: list[tuple[int, int]], labels: np.ndarray) -> float:

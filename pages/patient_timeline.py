@@ -8,7 +8,7 @@ import json
 import streamlit as st
 
 from app_support.auth import current_session, page_guard
-from osteo_core.store import (
+from app_support.history import (
     StoreError,
     delete_patient,
     due_follow_ups,
@@ -18,8 +18,8 @@ from osteo_core.store import (
     list_patients,
     list_screenings,
     open_store,
+    timeline_figure,
 )
-from osteo_core.store.timeline import timeline_figure
 
 page_guard(__file__)
 

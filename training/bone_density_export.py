@@ -99,7 +99,7 @@ def export_image_model(kl_model, embeddings, labels, t_scores, cv_result: dict, 
     sample = list(np.random.default_rng(0).choice(len(images), 30, replace=False))
     evaluation["faithfulness"] = {"images": 30, "note": "in-sample (the shipped model saw these patients)",
                                   **_faithfulness(density, [images[i] for i in sample])}
-    from benchmarks.image_latency import measure_latency
+    from training.latency import measure_latency
 
     evaluation["latency"] = measure_latency(density, images[:30])
     evaluation["model"] = metadata

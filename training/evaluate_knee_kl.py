@@ -20,7 +20,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from benchmarks.image_latency import measure_latency  # noqa: E402
 from osteo_core.config import data_dir, models_dir  # noqa: E402
 from osteo_core.conformal import calibrate_threshold, coverage_of, grade_sets  # noqa: E402
 from osteo_core.explain.faithfulness import deletion_insertion  # noqa: E402
@@ -30,6 +29,7 @@ from osteo_core.metrics_ordinal import ordinal_metrics  # noqa: E402
 from osteo_core.model_files import write_manifest  # noqa: E402
 from training.knee_kl_card import write_knee_card  # noqa: E402
 from training.knee_kl_data import TEST_PATIENT_FRACTION, load_knee_kl  # noqa: E402
+from training.latency import measure_latency  # noqa: E402
 
 COVERAGE = 0.9
 

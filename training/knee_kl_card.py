@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from osteo_core.imaging.kl_model import KL_NAMES
+from osteo_core.vocabulary import KL_NAMES
 
 
 def _metrics_row(name: str, m: dict) -> str:

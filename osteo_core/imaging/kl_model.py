@@ -7,17 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-KL_GRADES = (0, 1, 2, 3, 4)
-KL_NAMES = {0: "Normal", 1: "Doubtful", 2: "Mild", 3: "Moderate", 4: "Severe"}
-KL_DEFINITIONS = {
-    0: "No radiographic features of osteoarthritis.",
-    1: "Doubtful narrowing of the joint space and possible osteophyte (bony spur) lipping.",
-    2: "Definite osteophytes and possible narrowing of the joint space (radiographic osteoarthritis).",
-    3: "Multiple moderate osteophytes, definite joint-space narrowing, some sclerosis and possible deformity of "
-       "the bone ends.",
-    4: "Large osteophytes, marked joint-space narrowing, severe sclerosis and definite deformity of the bone ends.",
-}
-KL_SOURCE = "Kellgren JH, Lawrence JS. Ann Rheum Dis 1957;16:494-502"
+from osteo_core.vocabulary import KL_DEFINITIONS, KL_GRADES, KL_NAMES, KL_SOURCE  # noqa: F401 (shared names, re-exported)
+
 LAST_CONV_LAYER = "kl_features"
 
 

@@ -1,10 +1,9 @@
-"""Tiny hand-built models (see tests/tiny_models.py) and synthetic radiographs."""
+"""Fixtures: tiny hand-built models (see tests/tiny_models.py). Synthetic radiographs: tests/helpers/images.py."""
 
 from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from osteo_core.model_files import write_manifest
@@ -34,21 +33,3 @@ def tiny_kl_folder(tmp_path_factory, tiny_kl_model):
 def tiny_models_root(tmp_path_factory):
     """A models folder with tiny knee_kl, body_part_gate (always "knee") and bone_density_knee models."""
     return write_tiny_models(tmp_path_factory.mktemp("tiny_models"))
-
-
-def synthetic_knee(size: int = 256, seed: int = 0) -> np.ndarray:
-    """A gray, radiograph-like uint8 image: dark background, two bright 'bones' with a gap, noise."""
-    rng = np.random.default_rng(seed)
-    image = np.full((size, size), 30, dtype=np.float32)
-    image[: size // 2 - 8, size // 4: 3 * size // 4] = 170
-    image[size // 2 + 8:, size // 4: 3 * size // 4] = 160
-    image += rng.normal(0, 8, image.shape)
-    return np.clip(image, 0, 255).astype(np.uint8)
-
-
-def encode(image: np.ndarray, suffix: str = ".png") -> bytes:
-    import cv2
-
-    ok, buffer = cv2.imencode(suffix, image)
-    assert ok
-    return buffer.tobytes()

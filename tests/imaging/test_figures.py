@@ -12,7 +12,7 @@ PROBABILITIES = [0.05, 0.15, 0.5, 0.25, 0.05]
 def test_bars_are_the_five_grades_in_percent():
     figure = kl_probability_figure(PROBABILITIES, (2, 3))
     (bars,) = figure.data
-    assert list(bars.y) == ["KL 0 Normal", "KL 1 Doubtful", "KL 2 Mild", "KL 3 Moderate", "KL 4 Severe"]
+    assert list(bars.y) == ["KL 0 None", "KL 1 Doubtful", "KL 2 Minimal", "KL 3 Moderate", "KL 4 Severe"]
     assert list(bars.x) == pytest.approx([5, 15, 50, 25, 5])
     assert list(bars.text) == ["5.0 %", "15.0 %", "50.0 %", "25.0 %", "5.0 %"]
     assert figure.layout.xaxis.title.text == "Probability (%)"

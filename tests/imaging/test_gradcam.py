@@ -5,7 +5,7 @@ from osteo_core.explain.faithfulness import deletion_insertion
 from osteo_core.explain.gradcam import make_cam
 from osteo_core.explain.overlay import overlay_heatmap
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER
-from tests.imaging.conftest import SIZE
+from tests.helpers.images import SIZE
 
 
 def _image_with_blob(row: int, col: int) -> np.ndarray:

@@ -1,8 +1,6 @@
 """Hardened image input: orientation, modes, bombs and DICOM facts."""
 
 import io
-import struct
-import zlib
 
 import numpy as np
 import pytest
@@ -11,8 +9,7 @@ from PIL import Image
 from osteo_core.errors import ImageReadError
 from osteo_core.imaging.radiograph import load_radiograph
 from osteo_core.imaging.read import decode_image, read_radiograph
-from tests.imaging.conftest import synthetic_knee
-from tests.imaging.test_read_and_checks import _dicom_bytes
+from tests.helpers.images import dicom_bytes, png_header_only, synthetic_knee
 
 
 def _save(image: Image.Image, fmt: str, **options) -> bytes:
@@ -40,28 +37,19 @@ def test_modes_and_formats_become_grayscale_uint8(mode, fmt):
     assert pixels.std() > 10
 
 
-def _png_header_only(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(
-        b"IEND", b"")
-
-
 @pytest.mark.parametrize(("width", "height", "match"), [(10_000, 10_000, "megapixels"),
                                                         (100_000, 100_000, "decompression bomb|megapixels")])
 def test_huge_and_bomb_images_are_refused_before_decoding(width, height, match):
     with pytest.raises(ImageReadError, match=match):
-        read_radiograph(_png_header_only(width, height))
+        read_radiograph(png_header_only(width, height))
 
 
 def test_dicom_rescale_and_facts_but_nothing_identifying():
     pixels = synthetic_knee().astype(np.uint16) * 16
-    decoded = decode_image(_dicom_bytes(pixels), name="x.dcm")
+    decoded = decode_image(dicom_bytes(pixels), name="x.dcm")
     assert decoded.source_format == "dicom"
     assert decoded.facts == {"age_years": 67, "sex": "female"}
-    radiograph = load_radiograph(_dicom_bytes(pixels), name="x.dcm")
+    radiograph = load_radiograph(dicom_bytes(pixels), name="x.dcm")
     assert radiograph.facts["sex"] == "female" and radiograph.colourfulness == 0.0
 
 

@@ -6,7 +6,7 @@ from osteo_core.__main__ import main
 from osteo_core.errors import ModelLoadError
 from osteo_core.imaging.batch import KNEE_KL_COLUMNS
 from osteo_core.imaging.knee_grader import load_knee_grader
-from tests.imaging.conftest import SIZE, encode, synthetic_knee
+from tests.helpers.images import SIZE, encode, synthetic_knee
 
 
 def test_grader_predicts_probabilities_grade_and_set(tiny_kl_folder):
