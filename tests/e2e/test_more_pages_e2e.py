@@ -57,7 +57,7 @@ def test_cohort_upload_map_and_score(page, app_url, tmp_path):
 
 def test_recommendations_profile_shows_sourced_advice(page, app_url):
     open_page(page, app_url, "recommendations")
-    choose(page, "Bone-density result", "DXA: osteoporosis (T-score −2.5 or lower)")
+    choose(page, "Bone-density result", "DXA (measured): Osteoporosis (T-score −2.5 or lower)")
     page.get_by_role("heading", name="Advice").wait_for()
     sources = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="Source:")
     sources.first.wait_for()
@@ -70,8 +70,8 @@ def test_recommendations_profile_shows_sourced_advice(page, app_url):
 def test_demo_cases_step_through(page, app_url):
     open_page(page, app_url, "demo_cases")
     page.get_by_text("Case 1 of 5").first.wait_for()
-    page.get_by_role("heading", name="Case A — 46-year-old woman, no risk factors").wait_for()
-    page.get_by_text("Estimated probability of a diagnosed osteoporosis").first.wait_for()
+    page.get_by_role("heading", name="Case A — 54-year-old woman, no risk factors").wait_for()
+    page.get_by_text("Estimated chance of hip DXA osteoporosis").first.wait_for()
     for number, title in [(2, "Case B — 59-year-old woman, smoker, mother broke a hip"),
                           (3, "Case C — 77-year-old woman, earlier fracture, on steroids")]:
         page.get_by_role("button", name="Next →").click()

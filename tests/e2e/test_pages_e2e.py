@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import assert_no_exception, screenshot, settle
-from tests.imaging.conftest import encode, synthetic_knee
+from tests.helpers.images import encode, synthetic_knee
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,7 @@ def test_home_page(page, app_url):
 def test_clinical_risk_flow(page, app_url):
     open_page(page, app_url, "clinical_risk")
     submit_clinical_form(page, "67", "58", "160")
-    page.get_by_text("Estimated probability of a diagnosed osteoporosis").first.wait_for()
+    page.get_by_text("Estimated chance of hip DXA osteoporosis").first.wait_for()
     page.get_by_text("What moved this estimate").first.wait_for()
     charts = page.locator('[data-testid="stPlotlyChart"]')
     charts.nth(1).wait_for()
