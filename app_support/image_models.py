@@ -121,45 +121,37 @@ def check_knee(pixels: np.ndarray) -> GateVerdict:
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=900)
-def _predict_knee(folder: str, version: str, pixels: np.ndarray) -> KneePrediction:
-    return _image_model(KNEE_MODEL_NAME, folder).predict([pixels])[0]
+def _predict(name: str, folder: str, version: str, pixels: np.ndarray) -> Any:
+    return _image_model(name, folder).predict([pixels])[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=900)
+def _heatmap(name: str, folder: str, version: str, pixels: np.ndarray, target: Any, method: str) -> np.ndarray:
+    return _image_model(name, folder).heatmap(pixels, target, method)
+
+
+def _folder_and_version(name: str) -> tuple[str, str]:
+    """The cache key of a model: its folder and version (a retrained model never reuses old answers)."""
+    folder = str(models_dir() / name)
+    return folder, _image_model(name, folder).version
 
 
 def predict_knee(pixels: np.ndarray) -> KneePrediction:
     """The knee grader's prediction for one grayscale image, cached by model folder, version and pixels."""
-    folder = str(models_dir() / KNEE_MODEL_NAME)
-    return _predict_knee(folder, _image_model(KNEE_MODEL_NAME, folder).version, pixels)
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl=900)
-def _knee_heatmap(folder: str, version: str, pixels: np.ndarray, grade: int, method: str) -> np.ndarray:
-    return _image_model(KNEE_MODEL_NAME, folder).heatmap(pixels, grade=grade, method=method)
+    return _predict(KNEE_MODEL_NAME, *_folder_and_version(KNEE_MODEL_NAME), pixels)
 
 
 def knee_heatmap(pixels: np.ndarray, grade: int, method: str) -> np.ndarray:
     """Grad-CAM (``"gradcam"`` or ``"gradcam++"``) map of ``grade`` on the model's view, cached like
     :func:`predict_knee`, so moving the opacity slider does not recompute it."""
-    folder = str(models_dir() / KNEE_MODEL_NAME)
-    return _knee_heatmap(folder, _image_model(KNEE_MODEL_NAME, folder).version, pixels, grade, method)
-
-
-@st.cache_data(show_spinner=False, max_entries=32, ttl=900)
-def _predict_density(folder: str, version: str, pixels: np.ndarray) -> DensityPrediction:
-    return _image_model(DENSITY_MODEL_NAME, folder).predict([pixels])[0]
+    return _heatmap(KNEE_MODEL_NAME, *_folder_and_version(KNEE_MODEL_NAME), pixels, grade, method)
 
 
 def predict_density(pixels: np.ndarray) -> DensityPrediction:
     """Bone-density prediction for one grayscale image, cached by model and pixels."""
-    folder = str(models_dir() / DENSITY_MODEL_NAME)
-    return _predict_density(folder, _image_model(DENSITY_MODEL_NAME, folder).version, pixels)
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl=900)
-def _density_heatmap(folder: str, version: str, pixels: np.ndarray, category: str, method: str) -> np.ndarray:
-    return _image_model(DENSITY_MODEL_NAME, folder).heatmap(pixels, category, method)
+    return _predict(DENSITY_MODEL_NAME, *_folder_and_version(DENSITY_MODEL_NAME), pixels)
 
 
 def density_heatmap(pixels: np.ndarray, category: str, method: str) -> np.ndarray:
     """Grad-CAM of ``category`` on the model's view, cached so the opacity slider does not recompute it."""
-    folder = str(models_dir() / DENSITY_MODEL_NAME)
-    return _density_heatmap(folder, _image_model(DENSITY_MODEL_NAME, folder).version, pixels, category, method)
+    return _heatmap(DENSITY_MODEL_NAME, *_folder_and_version(DENSITY_MODEL_NAME), pixels, category, method)
