@@ -22,8 +22,20 @@ def case_reference(*parts: Any) -> str:
 def _age_text(age: float, anonymise: bool) -> str:
     if not anonymise:
         return f"{age:g} years"
+    if age >= 90:  # HIPAA Safe Harbor: all ages over 89 fall into one group
+        return "90 or older"
     low = int(age // 5 * 5)
     return f"{low}–{low + 4} years (5-year band)"
+
+
+def _bmi_text(bmi: float, anonymise: bool) -> str:
+    """Exact BMI (kg/m²), or its WHO class when anonymised (an exact BMI would undo the rounded weight and height)."""
+    if not anonymise:
+        return f"{bmi:.1f} kg/m²"
+    for limit, name in ((18.5, "below 18.5"), (25.0, "18.5–24.9"), (30.0, "25–29.9")):
+        if bmi < limit:
+            return f"{name} kg/m² (WHO class)"
+    return "30 or more kg/m² (WHO class)"
 
 
 def _signed(value: float) -> str:
@@ -66,7 +78,7 @@ def clinical_case_report(assessment: Any, *, recommendations: list[Any], anonymi
     facts = _identity(patient_label, anonymise, reference) + [
         ("Date of assessment", _created_text(created, anonymise)),
         ("Age", _age_text(p.age, anonymise)), ("Sex", p.sex), ("Weight", weight), ("Height", height),
-        ("Body-mass index", f"{p.bmi:.1f} kg/m²"),
+        ("Body-mass index", _bmi_text(p.bmi, anonymise)),
         ("Prior fracture", _yes_no(p.prior_fracture)), ("Parent hip fracture", _yes_no(p.parent_hip_fracture)),
         ("Glucocorticoids (≥ 3 months)", _yes_no(p.glucocorticoids)), ("Current smoking", _yes_no(p.smoker_current)),
         ("Alcohol", "not given" if p.alcohol_drinks_per_day is None else f"{p.alcohol_drinks_per_day:g} drinks/day"),
@@ -104,7 +116,7 @@ def clinical_case_report(assessment: Any, *, recommendations: list[Any], anonymi
             factors.append((feature_label(feature), f"{shown.get(feature, '')}: {effect}"))
     return CaseReport(
         title="Osteoporosis clinical risk — case report", created=created, disclaimer=disclaimer,
-        date_label=_created_text(created, anonymise, with_time=True),
+        date_label=_created_text(created, anonymise, with_time=True), anonymised=anonymise,
         patient_facts=facts, results=results, tools=tools, factors=factors, recommendations=recommendations,
         model_versions={"Clinical risk model": assessment.model_version}, notes=list(assessment.warnings),
     )
@@ -142,7 +154,7 @@ def knee_case_report(prediction: Any, overlay: Any, *, model_version: str, cover
                           "finding", overlay)]
     return CaseReport(
         title="Knee osteoarthritis (Kellgren–Lawrence) — case report", created=created, disclaimer=disclaimer,
-        date_label=_created_text(created, anonymise, with_time=True),
+        date_label=_created_text(created, anonymise, with_time=True), anonymised=anonymise,
         patient_facts=facts, results=results, images=images, recommendations=recommendations,
         model_versions={"Knee KL model": model_version},
     )
@@ -181,7 +193,7 @@ def density_case_report(prediction: Any, overlay: Any, *, model_version: str, me
               ReportImage(f"{method} for '{prediction.category}': where the model looked, not a finding", overlay)]
     return CaseReport(
         title="Bone density from a knee radiograph — case report", created=created, disclaimer=disclaimer,
-        date_label=_created_text(created, anonymise, with_time=True),
+        date_label=_created_text(created, anonymise, with_time=True), anonymised=anonymise,
         patient_facts=facts, results=results, images=images, recommendations=recommendations,
         model_versions={"Knee bone-density model": model_version},
         notes=[warning, "Research-grade image model, not validated elsewhere; only DXA measures bone density. "

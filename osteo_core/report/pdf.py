@@ -35,6 +35,7 @@ class CaseReport:
     created: dt.datetime
     disclaimer: str
     date_label: str = ""
+    anonymised: bool = False  # the PDF's metadata then keeps only the month, like the header
     patient_facts: list[tuple[str, str]] = field(default_factory=list)
     results: list[tuple[str, str]] = field(default_factory=list)
     images: list[ReportImage] = field(default_factory=list)
@@ -162,6 +163,8 @@ def build_case_report(report: CaseReport) -> bytes:
     pdf = _Pdf(footer=f"{report.title} · {when} · an aid to referral, not a diagnosis")
     pdf.doc.set_title(plain_text(report.title, pdf.unicode))
     pdf.doc.set_creator("osteo_core")
+    if report.anonymised:
+        pdf.doc.set_creation_date(dt.datetime(report.created.year, report.created.month, 1, tzinfo=dt.UTC))
     pdf.heading(report.title, size=15)
     pdf.paragraph(f"Created {when}", size=8, colour=90)
     pdf.paragraph(report.disclaimer, size=8, bold=True, colour=120)

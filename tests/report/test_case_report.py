@@ -155,3 +155,15 @@ def test_bad_image_shape_raises_report_error(pixels):
 ])
 def test_plain_text_strips_markdown_and_emoji_and_falls_back(text, unicode_font, expected):
     assert plain_text(text, unicode_font) == expected
+
+
+def test_anonymised_report_hides_ages_over_89_exact_bmi_and_the_day_in_the_pdf_metadata(assessment):
+    assessment.patient.age, assessment.patient.bmi = 93.4, 22.66
+    report = clinical_case_report(assessment, recommendations=[], disclaimer=DISCLAIMER, created=CREATED,
+                                  anonymise=True)
+    data = build_case_report(report)
+    flat = _flat(_text(data))
+    assert "90 or older" in flat and "93.4" not in flat and "93 years" not in flat and "90–94" not in flat
+    assert "22.7" not in flat and "18.5–24.9 kg/m² (WHO class)" in flat
+    created = str(PdfReader(io.BytesIO(data)).metadata.get("/CreationDate"))
+    assert created.startswith("D:202611") and "20261125" not in created
