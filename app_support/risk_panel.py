@@ -14,7 +14,7 @@ from osteo_core.imaging.figures import t_score_figure
 
 BAND_ICON = {"low": "🟢", "moderate": "🟠", "high": "🔴"}
 HEADLINE = "Estimated chance of hip DXA osteoporosis"
-T_SCORE_TITLE = "Estimated femoral-neck T-score from clinical facts, with its 80 % range (not a DXA)"
+T_SCORE_TITLE = "Estimated femoral-neck T-score, 80 % range (not a DXA)"
 
 
 def whole_percent(probability: float) -> str:
