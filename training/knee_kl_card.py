@@ -20,9 +20,54 @@ def _confusion(m: dict) -> list[str]:
     return lines
 
 
+def results_section(ev: dict, after_table: list[str] | None = None, latency_note: str = "") -> list[str]:
+    """The card's results: metrics table, ``after_table`` lines, goal, confusion matrix, conformal sets, Grad-CAM
+    faithfulness and latency, all read from ``evaluation.json`` content (shared by the v1 and v2 cards)."""
+    conf, lat, faith = ev["conformal"], ev["latency"], ev["faithfulness"]
+    lines = [
+        "## Results",
+        "",
+        "| split | n | accuracy | QWK | MAE (grades) | recall KL 0 / 1 / 2 / 3 / 4 |",
+        "|---|---|---|---|---|---|",
+        _metrics_row("test (ours, held out)", ev["test"]),
+        _metrics_row("val (used for selection)", ev["val"]),
+        "",
+        *([*after_table, ""] if after_table else []),
+        "Goal on the official test split: accuracy ≥ 0.72 and QWK ≥ 0.88. Published GPU systems with ImageNet "
+        "pretraining reach 0.67–0.71 accuracy and QWK 0.83–0.88.",
+        "",
+        "Confusion matrix on our test split:",
+        "",
+        *_confusion(ev["test"]),
+        "",
+        f"**Conformal grade sets** (split conformal, calibrated on val, target {conf['coverage']:.0%}): coverage "
+        f"on our test split {conf['test_coverage']:.3f}, mean set size {conf['test_mean_set_size']:.2f} grades "
+        f"(val {conf['val_coverage']:.3f}, {conf['val_mean_set_size']:.2f}). Sets are shown as a contiguous range.",
+        "",
+        f"**Grad-CAM faithfulness** on {faith['images']} test images (deletion/insertion, {faith['steps']} steps, "
+        "pixels replaced by a blurred copy; area under the probability curve of the predicted grade). Deletion: "
+        "lower is better; insertion: higher is better.",
+        "",
+        "| method | deletion (CAM) | deletion (random) | insertion (CAM) | insertion (random) |",
+        "|---|---|---|---|---|",
+    ]
+    for method in ("gradcam", "gradcam++"):
+        f = faith[method]
+        lines.append(f"| {method} | {f['deletion_cam']:.3f} | {f['deletion_random']:.3f} | {f['insertion_cam']:.3f}"
+                     f" | {f['insertion_random']:.3f} |")
+    return lines + [
+        "",
+        f"**Latency** ({lat['machine']}): prediction p50 {lat['predict']['p50_ms']} ms, p95 "
+        f"{lat['predict']['p95_ms']} ms; with Grad-CAM p50 {lat['predict_with_gradcam']['p50_ms']} ms, p95 "
+        f"{lat['predict_with_gradcam']['p95_ms']} ms; batches of {lat['batch_size']}: "
+        f"{lat['batch_images_per_second']} images/s{latency_note}.",
+        "",
+    ]
+
+
 def write_knee_card(path: Path, ev: dict) -> None:
     """Write the Markdown model card for the knee KL grader from ``evaluation.json`` content."""
-    meta, conf, lat, faith = ev["model"], ev["conformal"], ev["latency"], ev["faithfulness"]
+    meta = ev["model"]
     lines = [
         "# Model card: knee osteoarthritis grade (Kellgren–Lawrence 0–4)",
         "",
@@ -55,42 +100,7 @@ def write_knee_card(path: Path, ev: dict) -> None:
         f"- Training: {ev['training'].get('epoch')} epochs in {ev['training'].get('minutes')} minutes on 2 CPU "
         f"cores; best val QWK at epoch {ev['training'].get('best_epoch')}.",
         "",
-        "## Results",
-        "",
-        "| split | n | accuracy | QWK | MAE (grades) | recall KL 0 / 1 / 2 / 3 / 4 |",
-        "|---|---|---|---|---|---|",
-        _metrics_row("test (ours, held out)", ev["test"]),
-        _metrics_row("val (used for selection)", ev["val"]),
-        "",
-        "Goal on the official test split: accuracy ≥ 0.72 and QWK ≥ 0.88. Published GPU systems with ImageNet "
-        "pretraining reach 0.67–0.71 accuracy and QWK 0.83–0.88.",
-        "",
-        "Confusion matrix on our test split:",
-        "",
-        *_confusion(ev["test"]),
-        "",
-        f"**Conformal grade sets** (split conformal, calibrated on val, target {conf['coverage']:.0%}): coverage "
-        f"on our test split {conf['test_coverage']:.3f}, mean set size {conf['test_mean_set_size']:.2f} grades "
-        f"(val {conf['val_coverage']:.3f}, {conf['val_mean_set_size']:.2f}). Sets are shown as a contiguous range.",
-        "",
-        f"**Grad-CAM faithfulness** on {faith['images']} test images (deletion/insertion, {faith['steps']} steps, "
-        f"pixels replaced by a blurred copy; area under the probability curve of the predicted grade). Deletion: "
-        "lower is better; insertion: higher is better.",
-        "",
-        "| method | deletion (CAM) | deletion (random) | insertion (CAM) | insertion (random) |",
-        "|---|---|---|---|---|",
-    ]
-    for method in ("gradcam", "gradcam++"):
-        f = faith[method]
-        lines.append(f"| {method} | {f['deletion_cam']:.3f} | {f['deletion_random']:.3f} | {f['insertion_cam']:.3f}"
-                     f" | {f['insertion_random']:.3f} |")
-    lines += [
-        "",
-        f"**Latency** ({lat['machine']}): prediction p50 {lat['predict']['p50_ms']} ms, p95 "
-        f"{lat['predict']['p95_ms']} ms; with Grad-CAM p50 {lat['predict_with_gradcam']['p50_ms']} ms, p95 "
-        f"{lat['predict_with_gradcam']['p95_ms']} ms; batches of {lat['batch_size']}: "
-        f"{lat['batch_images_per_second']} images/s.",
-        "",
+        *results_section(ev),
         "## Caveats",
         "- KL 1 (\"doubtful\") labels are notoriously noisy, even between expert readers; expect most errors "
         "between neighbouring grades, and especially around KL 1.",

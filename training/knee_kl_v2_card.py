@@ -5,17 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from osteo_core.imaging.kl_model import KL_NAMES
-from training.knee_kl_card import _confusion, _metrics_row
-
-
-def _faithfulness_rows(faith: dict) -> list[str]:
-    rows = ["| method | deletion (CAM) | deletion (random) | insertion (CAM) | insertion (random) |",
-            "|---|---|---|---|---|"]
-    for method in ("gradcam", "gradcam++"):
-        f = faith[method]
-        rows.append(f"| {method} | {f['deletion_cam']:.3f} | {f['deletion_random']:.3f} | {f['insertion_cam']:.3f}"
-                    f" | {f['insertion_random']:.3f} |")
-    return rows
+from training.knee_kl_card import results_section
 
 
 def _previous(previous: dict | None) -> str:
@@ -26,7 +16,7 @@ def _previous(previous: dict | None) -> str:
 
 def write_knee_v2_card(path: Path, ev: dict) -> None:
     """Write the Markdown model card for the v2 knee KL grader from ``evaluation.json`` content."""
-    meta, conf, lat, faith, train = ev["model"], ev["conformal"], ev["latency"], ev["faithfulness"], ev["training"]
+    meta, train = ev["model"], ev["training"]
     tta = ev["flip_tta"]
     lines = [
         "# Model card: knee osteoarthritis grade (Kellgren–Lawrence 0–4), v2",
@@ -62,40 +52,13 @@ def write_knee_v2_card(path: Path, ev: dict) -> None:
         f"- Training: {train.get('epochs')} epochs in {train.get('minutes')} minutes on 2 shared CPU cores "
         f"(mean {train.get('train_img_s')} training images/s); selected epoch {train.get('best_epoch')}.",
         "",
-        "## Results",
-        "",
-        "| split | n | accuracy | QWK | MAE (grades) | recall KL 0 / 1 / 2 / 3 / 4 |",
-        "|---|---|---|---|---|---|",
-        _metrics_row("test (ours, held out)", ev["test"]),
-        _metrics_row("val (used for selection)", ev["val"]),
-        "",
-        f"Flip TTA on/off (accuracy, QWK): test {tta['test']['on']['accuracy']:.3f}/{tta['test']['on']['qwk']:.3f} "
-        f"vs {tta['test']['off']['accuracy']:.3f}/{tta['test']['off']['qwk']:.3f}; val "
-        f"{tta['val']['on']['accuracy']:.3f}/{tta['val']['on']['qwk']:.3f} vs "
-        f"{tta['val']['off']['accuracy']:.3f}/{tta['val']['off']['qwk']:.3f}. " + _previous(ev.get("previous_val")),
-        "",
-        "Goal on the official test split: accuracy ≥ 0.72 and QWK ≥ 0.88. Published GPU systems with ImageNet "
-        "pretraining reach 0.67–0.71 accuracy and QWK 0.83–0.88.",
-        "",
-        "Confusion matrix on our test split:",
-        "",
-        *_confusion(ev["test"]),
-        "",
-        f"**Conformal grade sets** (split conformal, calibrated on val, target {conf['coverage']:.0%}): coverage "
-        f"on our test split {conf['test_coverage']:.3f}, mean set size {conf['test_mean_set_size']:.2f} grades "
-        f"(val {conf['val_coverage']:.3f}, {conf['val_mean_set_size']:.2f}). Sets are shown as a contiguous range.",
-        "",
-        f"**Grad-CAM faithfulness** on {faith['images']} test images (deletion/insertion, {faith['steps']} steps, "
-        "pixels replaced by a blurred copy; area under the probability curve of the predicted grade). Deletion: "
-        "lower is better; insertion: higher is better.",
-        "",
-        *_faithfulness_rows(faith),
-        "",
-        f"**Latency** ({lat['machine']}): prediction p50 {lat['predict']['p50_ms']} ms, p95 "
-        f"{lat['predict']['p95_ms']} ms; with Grad-CAM p50 {lat['predict_with_gradcam']['p50_ms']} ms, p95 "
-        f"{lat['predict_with_gradcam']['p95_ms']} ms; batches of {lat['batch_size']}: "
-        f"{lat['batch_images_per_second']} images/s (measured on a shared machine).",
-        "",
+        *results_section(ev, after_table=[
+            f"Flip TTA on/off (accuracy, QWK): test {tta['test']['on']['accuracy']:.3f}/"
+            f"{tta['test']['on']['qwk']:.3f} vs {tta['test']['off']['accuracy']:.3f}/{tta['test']['off']['qwk']:.3f}; "
+            f"val {tta['val']['on']['accuracy']:.3f}/{tta['val']['on']['qwk']:.3f} vs "
+            f"{tta['val']['off']['accuracy']:.3f}/{tta['val']['off']['qwk']:.3f}. "
+            + _previous(ev.get("previous_val"))],
+            latency_note=" (measured on a shared machine)"),
         "## Caveats",
         "- KL 1 (\"doubtful\") labels are notoriously noisy, even between expert readers; expect most errors "
         "between neighbouring grades, and especially around KL 1.",
