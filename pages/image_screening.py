@@ -24,7 +24,7 @@ from app_support.result_actions import result_actions
 from osteo_core.errors import ModelLoadError
 from osteo_core.explain import overlay_heatmap, png_bytes
 from osteo_core.imaging.batch import HAND_ANSWER
-from osteo_core.imaging.bone_density import image_model_near_chance, image_model_warning
+from osteo_core.imaging.bone_density import image_model_caveat, image_model_near_chance, image_model_warning
 from osteo_core.imaging.figures import density_probability_figure, t_score_figure
 from osteo_core.recommend import profile_from_assessment, profile_from_image_bone_density
 from osteo_core.report import density_case_report
@@ -32,17 +32,12 @@ from osteo_core.report.wording import percent, signed
 
 page_guard(__file__)
 
-CAVEAT = (
-    "**Research-grade aid, not a diagnosis.** The bone-density model was trained on 210 patients with a DXA "
-    "T-score and a knee radiograph from one public collection (site and scanner undocumented), where age alone "
-    "separates the groups well. It has not been validated elsewhere. Only DXA measures bone density; never use this "
-    "to rule out low bone density."
-)
 CLINICAL_KEY = "img_clinical"  # the clinical assessment from the facts form, for the current image
 
 st.title("🩻 Bone density screening from a knee radiograph")
-st.info(CAVEAT)
 evaluation = read_evaluation("bone_density_knee")
+CAVEAT = image_model_caveat(evaluation)
+st.info(CAVEAT)
 WARNING = image_model_warning(evaluation)
 NEAR_CHANCE = image_model_near_chance(evaluation)
 

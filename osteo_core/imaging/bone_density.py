@@ -57,6 +57,19 @@ def image_model_near_chance(evaluation: dict[str, Any] | None) -> bool:
         return True
 
 
+def image_model_caveat(evaluation: dict[str, Any] | None) -> str:
+    """The research-grade caveat of the Image screening page and its PDF, with the patient count read from
+    ``evaluation.json`` (never typed)."""
+    try:
+        patients = f"{int(evaluation['data']['patients_with_image'])} patients"  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        patients = "a small number of patients (evaluation file missing)"
+    return (f"**Research-grade aid, not a diagnosis.** The bone-density model was trained on {patients} with a DXA "
+            "T-score and a knee radiograph from one public collection (site and scanner undocumented), where age "
+            "alone separates the groups well. It has not been validated elsewhere. Only DXA measures bone density; "
+            "never use this to rule out low bone density.")
+
+
 def image_model_warning(evaluation: dict[str, Any] | None) -> str:
     """The warning every bone-density result leads with (page and PDF), built from ``evaluation.json``: the image
     model's cross-validated AUC with its 95 % CI beside age alone, and "close to uninformative" when near chance."""

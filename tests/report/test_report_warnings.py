@@ -119,3 +119,10 @@ def test_chart_titles_say_what_the_probability_is_of():
     kl = kl_probability_figure([0.1, 0.2, 0.4, 0.2, 0.1], (1, 3), coverage=0.9)
     assert "probability that this knee has each KL grade" in kl.layout.title.text
     assert "not a DXA" in t_score_figure(-1.5, (-2.6, -0.4)).layout.title.text
+
+
+def test_image_caveat_reads_the_patient_count_from_the_evaluation_file():
+    from osteo_core.imaging.bone_density import image_model_caveat
+
+    assert "trained on 57 patients" in image_model_caveat({"data": {"patients_with_image": 57}})
+    assert "evaluation file missing" in image_model_caveat(None)
