@@ -7,6 +7,19 @@ from pathlib import Path
 from osteo_core.vocabulary import KL_NAMES
 
 
+USE_AND_LIMITS = [
+    "## Intended use",
+    "Staging radiographic knee osteoarthritis on a single-knee AP/PA radiograph, as an aid for clinicians, "
+    "with the probability of each grade, a 90 % conformal grade set and a Grad-CAM heatmap.",
+    "",
+    "## Not for",
+    "- **Bone density or osteoporosis.** KL grades osteoarthritis (joint space, osteophytes, sclerosis); it says "
+    "nothing about bone mineral density and must never be read as an osteoporosis stage.",
+    "- A diagnosis without a clinician's reading; other joints; children; lateral or skyline views; images "
+    "unlike the OAI acquisitions (other scanners, other crops) without local validation.",
+]
+
+
 def _metrics_row(name: str, m: dict) -> str:
     recalls = " / ".join("–" if r is None else f"{r:.2f}" for r in m["recall_per_grade"])
     return f"| {name} | {m['n']} | {m['accuracy']:.3f} | {m['qwk']:.3f} | {m['mae']:.3f} | {recalls} |"
@@ -76,15 +89,7 @@ def write_knee_card(path: Path, ev: dict) -> None:
         f"{ev['weights_mb']} MB. Evaluation file: [evaluation.json](evaluation.json). Train: "
         "`python -m training.train_knee_kl`, then evaluate and package: `python -m training.evaluate_knee_kl`.",
         "",
-        "## Intended use",
-        "Staging radiographic knee osteoarthritis on a single-knee AP/PA radiograph, as an aid for clinicians, "
-        "with the probability of each grade, a 90 % conformal grade set and a Grad-CAM heatmap.",
-        "",
-        "## Not for",
-        "- **Bone density or osteoporosis.** KL grades osteoarthritis (joint space, osteophytes, sclerosis); it says "
-        "nothing about bone mineral density and must never be read as an osteoporosis stage.",
-        "- A diagnosis without a clinician's reading; other joints; children; lateral or skyline views; images "
-        "unlike the OAI acquisitions (other scanners, other crops) without local validation.",
+        *USE_AND_LIMITS,
         "",
         "## Data",
         "- Osteoarthritis Initiative knees via Chen 2018, \"Knee Osteoarthritis Severity Grading Dataset\" (Mendeley "

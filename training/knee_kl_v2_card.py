@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from osteo_core.imaging.kl_model import KL_NAMES
-from training.knee_kl_card import results_section
+from training.knee_kl_card import USE_AND_LIMITS, results_section
 
 
 def _previous(previous: dict | None) -> str:
@@ -28,15 +28,7 @@ def write_knee_v2_card(path: Path, ev: dict) -> None:
         "[evaluation.json](evaluation.json). Convert: `python -m training.convert_efficientnet_lite`; train: "
         "`python -m training.train_knee_kl_v2`; evaluate and package: `python -m training.export_knee_kl_v2`.",
         "",
-        "## Intended use",
-        "Staging radiographic knee osteoarthritis on a single-knee AP/PA radiograph, as an aid for clinicians, "
-        "with the probability of each grade, a 90 % conformal grade set and a Grad-CAM heatmap.",
-        "",
-        "## Not for",
-        "- **Bone density or osteoporosis.** KL grades osteoarthritis (joint space, osteophytes, sclerosis); it says "
-        "nothing about bone mineral density and must never be read as an osteoporosis stage.",
-        "- A diagnosis without a clinician's reading; other joints; children; lateral or skyline views; images "
-        "unlike the OAI acquisitions (other scanners, other crops) without local validation.",
+        *USE_AND_LIMITS,
         "",
         "## Data and training",
         "- Osteoarthritis Initiative knees via Chen 2018, \"Knee Osteoarthritis Severity Grading Dataset\" (Mendeley "
