@@ -6,7 +6,6 @@ from pathlib import Path
 
 from osteo_core.vocabulary import KL_NAMES
 
-
 USE_AND_LIMITS = [
     "## Intended use",
     "Staging radiographic knee osteoarthritis on a single-knee AP/PA radiograph, as an aid for clinicians, "
