@@ -11,22 +11,26 @@ import streamlit as st
 
 from app_support.auth import LOCAL_MODE_TEXT, login_page, require_login
 from app_support.image_models import warm_up_image_models
+from app_support.language import apply_language, language_switcher
 from app_support.navigation import pages_for
+from osteo_core.i18n import _
 
-st.set_page_config(page_title="Osteoporosis screening", page_icon="🦴", layout="wide")
+apply_language()  # before any text: the browser session's language (browser locale first, then the user's own)
+st.set_page_config(page_title=_("Osteoporosis screening"), page_icon="🦴", layout="wide")
 
 session = require_login()
+language_switcher(session)
 if session is None:  # the login form is on screen: offer no other page, not even by URL
     page = st.navigation([login_page()], position="hidden")
 else:
     navigation = {
-        group: [st.Page(e.path, title=e.title, icon=e.icon, default=e.default) for e in entries]
+        _(group): [st.Page(e.path, title=_(e.title), icon=e.icon, default=e.default) for e in entries]
         for group, entries in pages_for(session.role).items()
     }
     page = st.navigation(navigation)
     if session.local:
-        st.warning(LOCAL_MODE_TEXT, icon="🔓")
-        st.sidebar.caption("🔓 Local mode — no login configured.")
-st.sidebar.caption("An aid to referral, not a diagnosis.")
+        st.warning(_(LOCAL_MODE_TEXT), icon="🔓")
+        st.sidebar.caption("🔓 " + _("Local mode — no login configured."))
+st.sidebar.caption(_("An aid to referral, not a diagnosis."))
 page.run()
 warm_up_image_models()  # background thread, after the first page is drawn; once per process

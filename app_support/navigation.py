@@ -1,6 +1,7 @@
 """The table of pages: where each lives, its title, task group and which roles may open it.
 
-`streamlit_app.py` builds `st.navigation` from this table; a page is listed only once it works.
+`streamlit_app.py` builds `st.navigation` from this table (titles and groups are English message ids, translated
+there); a page is listed only once it works.
 Roles: admin (everything), clinician (single cases and history), analyst (cohorts), demo (synthetic cases only).
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from osteo_core.i18n import N_
 from osteo_core.vocabulary import ROLES as ALL_ROLES
 
 
@@ -22,20 +24,20 @@ class PageEntry:
 
 
 PAGES: tuple[PageEntry, ...] = (
-    PageEntry("pages/clinical_risk.py", "Clinical risk", "🩺", "Screening", ("admin", "clinician", "demo")),
-    PageEntry("pages/knee_staging.py", "Knee staging", "🦵", "Screening", ("admin", "clinician", "demo")),
-    PageEntry("pages/image_screening.py", "Image screening", "🩻", "Screening", ("admin", "clinician", "demo")),
-    PageEntry("pages/demo_cases.py", "Demo cases", "🎬", "Screening", ("admin", "demo")),
-    PageEntry("pages/cohort.py", "Cohort screening", "📊", "Cohort", ("admin", "analyst")),
-    PageEntry("pages/radiograph_batch.py", "Radiograph batch", "🗂️", "Cohort", ("admin", "analyst")),
-    PageEntry("pages/patient_timeline.py", "Patient timeline", "📈", "Follow-up", ("admin", "clinician")),
-    PageEntry("pages/recommendations.py", "Recommendations", "📋", "Follow-up", ("admin", "clinician", "demo")),
-    PageEntry("pages/home.py", "Home", "🏠", "About", default=True),
-    PageEntry("pages/model_cards.py", "Model cards", "📄", "About"),
-    PageEntry("pages/users.py", "Users and audit log", "👥", "Account", ("admin",)),
+    PageEntry("pages/clinical_risk.py", N_("Clinical risk"), "🩺", N_("Screening"), ("admin", "clinician", "demo")),
+    PageEntry("pages/knee_staging.py", N_("Knee staging"), "🦵", N_("Screening"), ("admin", "clinician", "demo")),
+    PageEntry("pages/image_screening.py", N_("Image screening"), "🩻", N_("Screening"), ("admin", "clinician", "demo")),
+    PageEntry("pages/demo_cases.py", N_("Demo cases"), "🎬", N_("Screening"), ("admin", "demo")),
+    PageEntry("pages/cohort.py", N_("Cohort screening"), "📊", N_("Cohort"), ("admin", "analyst")),
+    PageEntry("pages/radiograph_batch.py", N_("Radiograph batch"), "🗂️", N_("Cohort"), ("admin", "analyst")),
+    PageEntry("pages/patient_timeline.py", N_("Patient timeline"), "📈", N_("Follow-up"), ("admin", "clinician")),
+    PageEntry("pages/recommendations.py", N_("Recommendations"), "📋", N_("Follow-up"), ("admin", "clinician", "demo")),
+    PageEntry("pages/home.py", N_("Home"), "🏠", N_("About"), default=True),
+    PageEntry("pages/model_cards.py", N_("Model cards"), "📄", N_("About")),
+    PageEntry("pages/users.py", N_("Users and audit log"), "👥", N_("Account"), ("admin",)),
 )
 
-GROUP_ORDER = ("Screening", "Cohort", "Follow-up", "Models", "About", "Account")
+GROUP_ORDER = (N_("Screening"), N_("Cohort"), N_("Follow-up"), N_("Models"), N_("About"), N_("Account"))
 
 
 def pages_for(role: str | None) -> dict[str, list[PageEntry]]:

@@ -16,7 +16,9 @@ import sys
 import time
 from pathlib import Path
 
+from osteo_core.config import cli_locale
 from osteo_core.errors import OsteoError
+from osteo_core.i18n import language_from_locale, set_language
 from osteo_core.vocabulary import RISK_COLUMN
 
 
@@ -181,7 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code (2 for bad input, 1 for other known errors)."""
+    """Run the command line; returns the exit code (2 for bad input, 1 for other known errors).
+
+    Messages follow ``LANG`` (English, Spanish or Hindi); output column names stay English (a contract).
+    """
+    set_language(language_from_locale(cli_locale()))
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

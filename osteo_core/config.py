@@ -106,3 +106,11 @@ def cookie_key_setting() -> str | None:
 def warm_up_models() -> bool:
     """Whether the app loads the image models in the background at start: off only with ``OSTEO_WARM_UP_MODELS=0``."""
     return os.environ.get(WARM_UP_ENV, "1") != "0"
+
+
+def cli_locale() -> str | None:
+    """The command line's locale, the POSIX way: ``LC_ALL``, then ``LC_MESSAGES``, then ``LANG`` (first one set)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(name):
+            return os.environ[name]
+    return None

@@ -6,11 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_env.sh
-if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ]; then
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ] || [ ! -d /usr/share/fonts/truetype/noto ] \
+   || ! command -v pdftoppm >/dev/null; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium and DejaVu fonts for the browser tests and PDF reports…" >&2
+    # fonts-noto-core: Devanagari (and other scripts) for the Hindi pages in the browser; poppler-utils: pdftoppm
+    # turns the Hindi PDF into a PNG to check its shaping
+    echo "Installing Debian's chromium, DejaVu and Noto fonts and poppler-utils for the browser and PDF tests…" >&2
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core \
-      >/dev/null) || echo "warning: could not install chromium; browser tests will be skipped" >&2
+      fonts-noto-core poppler-utils >/dev/null) || echo "warning: could not install chromium; browser tests will be skipped" >&2
   else
     echo "note: /usr/bin/chromium is missing; browser tests will be skipped (apt-get install chromium)" >&2
   fi

@@ -72,10 +72,23 @@ def _v3_login_client(connection: sa.Connection) -> None:
     connection.exec_driver_sql("CREATE INDEX ix_login_failures_client ON login_failures (client)")
 
 
+def _v4_user_settings(connection: sa.Connection) -> None:
+    """Per-user settings: the language each user chose (issue 16)."""
+    meta = sa.MetaData()
+    sa.Table(
+        "user_settings", meta,
+        sa.Column("username", sa.String(64), primary_key=True),
+        sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    meta.create_all(connection)
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
     (1, "screenings and audit log", _v1_history),
     (2, "stored images, failed logins, logouts", _v2_images_and_logins),
     (3, "client address of failed logins", _v3_login_client),
+    (4, "per-user settings (language)", _v4_user_settings),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -55,3 +55,10 @@ logouts = sa.Table(  # schema 2: a login cookie issued before this time is refus
     sa.Column("username", sa.String(64), primary_key=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
+
+user_settings = sa.Table(  # schema 4: what each user chose for themselves
+    "user_settings", metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("language", sa.String(8), nullable=False),  # "en", "es" or "hi"
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -24,7 +24,7 @@ def test_migrate_from_version_1_keeps_rows_and_adds_the_new_columns(db_url):
     old.dispose()
 
     engine = open_store(db_url)  # what the app does on start
-    assert current_version(engine) == SCHEMA_VERSION == 3
+    assert current_version(engine) == SCHEMA_VERSION == 4
     [row] = list_screenings(engine, "P-0LD1")
     assert row.inputs == {"age": 70} and row.risk_band == "low" and row.has_image is False
     save_screening(engine, "P-0LD1", "knee_staging", {}, {"kl_grade": 0}, {"knee_kl": "1"}, user="ana", image_png=b"x")
