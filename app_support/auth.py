@@ -39,15 +39,16 @@ from osteo_core.auth_users import (
     validate_cookie_key,
 )
 from osteo_core.config import COOKIE_KEY_ENV, cookie_key_file, cookie_key_setting, credentials_file, session_hours
+from osteo_core.i18n import N_, _
 
 COOKIE_NAME = "osteo_auth"
-LOCAL_MODE_TEXT = (
+LOCAL_MODE_TEXT = N_(
     "**Local mode: login not configured** — only this computer (127.0.0.1) can open the app; every page is open "
     "and history is saved as user `local`. To open it to others safely, create the first admin with "
     "`python -m osteo_core add-user NAME --role admin` and restart with `scripts/run_app.sh`: a login is then "
     "required and the app listens on the network."
 )
-LOCAL_ONLY_TEXT = (
+LOCAL_ONLY_TEXT = N_(
     "**This app has no login configured (local mode), so it only serves the computer it runs on.** "
     "To open it to others safely, the operator creates an admin — `python -m osteo_core add-user NAME --role "
     "admin` — and restarts it with `scripts/run_app.sh`; everybody then logs in."
@@ -55,6 +56,13 @@ LOCAL_ONLY_TEXT = (
 _SESSION_KEY = "osteo_session"
 _LOGIN_AT = "osteo_login_at"  # UTC timestamp (s) when this browser session logged in (cookie: when it was issued)
 _LIBRARY_KEYS = ("name", "username", "authentication_status", "email", "roles")
+# Role names as shown (the values stay English everywhere else: credentials file, navigation, audit log).
+ROLE_LABELS = {"admin": N_("admin"), "clinician": N_("clinician"), "analyst": N_("analyst"), "demo": N_("demo")}
+
+
+def role_label(role: str | None) -> str:
+    """A role as shown to users, in the current language (an unknown role as it is, ``None`` as "")."""
+    return _(ROLE_LABELS[role]) if role in ROLE_LABELS else (role or "")
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ def local_client_allowed() -> bool:
 
 def _refuse_remote_local_mode() -> None:
     st.session_state.pop(_SESSION_KEY, None)
-    st.error(LOCAL_ONLY_TEXT, icon="🔒")
+    st.error(_(LOCAL_ONLY_TEXT), icon="🔒")
 
 
 def current_session() -> Session:
@@ -168,13 +176,13 @@ def _session_ended(engine, users: dict) -> str | None:  # noqa: ANN001 (sa.Engin
     user = users.get(username) if isinstance(username, str) else None
     login_at = st.session_state.get(_LOGIN_AT)
     if user is None or login_at is None:
-        return "Your account is no longer valid here; please log in again."
+        return _("Your account is no longer valid here; please log in again.")
     try:
         ended = logins.cookie_revoked(engine, username, datetime.fromtimestamp(float(login_at), UTC),
                                       sessions_valid_after(user))
     except StoreError as exc:
-        return f"Your session cannot be checked ({exc}), so it was closed."
-    return "You were logged out (logout on another device, or a new password or role)." if ended else None
+        return _("Your session cannot be checked ({error}), so it was closed.").format(error=exc)
+    return _("You were logged out (logout on another device, or a new password or role).") if ended else None
 
 
 def _end_session(authenticator) -> None:  # noqa: ANN001 (stauth.Authenticate)
@@ -191,10 +199,10 @@ def _login_form(engine, users: dict) -> None:  # noqa: ANN001 (sa.Engine)
     from osteo_core.store import StoreError, audit, logins
 
     with st.form("login"):
-        st.subheader("Log in")
-        typed = st.text_input("Username", autocomplete="off")
-        password = st.text_input("Password", type="password", autocomplete="off")
-        submitted = st.form_submit_button("Log in")
+        st.subheader(_("Log in"))
+        typed = st.text_input(_("Username"), autocomplete="off")
+        password = st.text_input(_("Password"), type="password", autocomplete="off")
+        submitted = st.form_submit_button(_("Log in"))
     if not submitted:
         return
     username = typed.strip()
@@ -207,10 +215,11 @@ def _login_form(engine, users: dict) -> None:  # noqa: ANN001 (sa.Engine)
         st.error(str(exc))
         return
     except StoreError as exc:
-        st.error(f"Login is unavailable: {exc}. The password was not checked; ask the administrator.")
+        st.error(_("Login is unavailable: {error}. The password was not checked; ask the administrator.")
+                 .format(error=exc))
         return
     if not ok:
-        st.error("Username or password is incorrect.")
+        st.error(_("Username or password is incorrect."))
         return
     user = users[username]
     st.session_state.update(authentication_status=True, username=username, name=str(user.get("name") or username),
@@ -222,7 +231,7 @@ def _login_form(engine, users: dict) -> None:  # noqa: ANN001 (sa.Engine)
 
 def _login_page() -> None:
     if credentials_file().exists():
-        st.caption("No account yet? Ask an admin: `python -m osteo_core add-user NAME --role clinician`.")
+        st.caption(_("No account yet? Ask an admin: `python -m osteo_core add-user NAME --role clinician`."))
 
 
 def require_login() -> Session | None:
@@ -249,7 +258,7 @@ def require_login() -> Session | None:
         key = cookie_key()
         engine = open_store()
     except (UserError, StoreError) as exc:
-        st.error(f"Login is unavailable: {exc}")
+        st.error(_("Login is unavailable: {error}").format(error=exc))
         return None
     users = data["credentials"]["usernames"]
     hours = session_hours()
@@ -285,14 +294,14 @@ def require_login() -> Session | None:
                     except StoreError:
                         pass  # the login itself needs no write; the audit line is best effort
     if not st.session_state.get("authentication_status"):
-        st.title("🦴 Osteoporosis screening")
+        st.title("🦴 " + _("Osteoporosis screening"))
         _login_form(engine, users)
         return None
     username = st.session_state.get("username")
     user = users[username]
     role = role_of(user)
     if role is None:
-        st.error(f"User {username!r} has no known role; ask an admin to set one.")
+        st.error(_("User {user} has no known role; ask an admin to set one.").format(user=repr(username)))
         return None
     if st.session_state.pop("osteo_set_cookie", False):
         authenticator.cookie_controller.set_cookie()
@@ -300,8 +309,9 @@ def require_login() -> Session | None:
         st.warning(warning)
     session = Session(username, str(user.get("name") or username), role)
     st.session_state[_SESSION_KEY] = session
-    st.sidebar.markdown(f"Logged in as **{session.name}** ({role})")
-    authenticator.logout("Log out", "sidebar", key="osteo_logout", callback=lambda info: _record_logout(engine, info))
+    st.sidebar.markdown(_("Logged in as **{name}** ({role})").format(name=session.name, role=role_label(role)))
+    authenticator.logout(_("Log out"), "sidebar", key="osteo_logout",
+                         callback=lambda info: _record_logout(engine, info))
     if not st.session_state.get("authentication_status"):
         st.session_state.pop(_SESSION_KEY, None)
         st.rerun()
@@ -314,12 +324,13 @@ def _record_logout(engine, info: dict) -> None:  # noqa: ANN001 (sa.Engine)
     try:
         logins.record_logout(engine, info["username"])
     except StoreError as exc:
-        st.session_state["osteo_logout_warning"] = f"Logged out here only: other devices stay logged in ({exc})."
+        st.session_state["osteo_logout_warning"] = _(
+            "Logged out here only: other devices stay logged in ({error}).").format(error=exc)
 
 
 def login_page() -> st.Page:
     """The only page while nobody is logged in (the login form itself is drawn by :func:`require_login`)."""
-    return st.Page(_login_page, title="Log in", icon="🔐", url_path="login", default=True)
+    return st.Page(_login_page, title=_("Log in"), icon="🔐", url_path="login", default=True)
 
 
 _KEEPS_RESULTS = ("cohort.py", "radiograph_batch.py")  # pages whose large results live in the session
@@ -359,12 +370,12 @@ def page_guard(page_file: str) -> Session:
                 return LOCAL
             _refuse_remote_local_mode()
             st.stop()
-        st.warning("Please log in first.")
-        st.markdown("[Go to the login page](/)")
+        st.warning(_("Please log in first."))
+        st.markdown(_("[Go to the login page](/)"))
         st.stop()
     if session.role is not None:
         name = Path(page_file).name
         if not any(Path(entry.path).name == name and session.role in entry.roles for entry in PAGES):
-            st.error("Your role cannot open this page.")
+            st.error(_("Your role cannot open this page."))
             st.stop()
     return session

@@ -15,10 +15,17 @@ import streamlit as st
 from osteo_core.cohort.analysis import CohortResult
 from osteo_core.cohort.demo import demo_cohort
 from osteo_core.cohort.reading import MAX_PAGE_ROWS, LoadedTable, read_table
+from osteo_core.i18n import N_, _
 
 KEY = "cohort"
 MAPPING_PREFIX = "map_"
-EXAMPLE_NOTE = "Made-up example: no real patients; the outcome column is synthetic."
+EXAMPLE_NOTE = N_("Made-up example: no real patients; the outcome column is synthetic.")
+NONE = N_("(not in the file)")  # the mapping widgets' "no column" choice: compared in English, shown translated
+
+
+def choice_label(option: str) -> str:
+    """How a column choice is shown: the "no column" choice in the current language, a column name as it is."""
+    return _(NONE) if option == NONE else option
 
 
 @dataclass
@@ -44,10 +51,10 @@ class CohortSession:
         return self.table
 
     def load_example(self, model) -> LoadedTable:
-        """The synthetic 2,000-patient example."""
+        """The synthetic 2,000-patient example (its note in the current language, like a file's reading notes)."""
         if self.key != "example":
             self._replace("example", LoadedTable(demo_cohort(2000, seed=7, model=model).astype(str),
-                                                 [EXAMPLE_NOTE]))
+                                                 [_(EXAMPLE_NOTE)]))
         return self.table
 
     def _replace(self, key: str | None, table: LoadedTable | None) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 import streamlit as st
 
 from app_support.auth import current_session
+from osteo_core.i18n import N_, _
 from osteo_core.store import (
     StoreError,
     audit,
@@ -40,10 +41,25 @@ from osteo_core.store.records import clinical_record, density_record, knee_recor
 from osteo_core.store.timeline import timeline_figure
 
 __all__ = [
-    "StoreError", "audit", "clear_failures", "clinical_record", "delete_patient", "density_record", "due_follow_ups",
-    "export_patient", "export_patient_csv", "follow_up_for", "knee_record", "list_audit", "list_patients",
-    "list_screenings", "offer_save_screening", "open_store", "timeline_figure",
+    "StoreError", "audit", "band_label", "clear_failures", "clinical_record", "delete_patient", "density_record",
+    "due_follow_ups", "export_patient", "export_patient_csv", "follow_up_for", "kind_label", "knee_record",
+    "list_audit", "list_patients", "list_screenings", "offer_save_screening", "open_store", "timeline_figure",
 ]
+
+# What the history pages show for the stored English values (the values themselves stay English).
+KIND_LABELS = {"clinical_risk": N_("Clinical risk"), "knee_staging": N_("Knee staging"),
+               "image_screening": N_("Image screening")}
+BAND_LABELS = {"high": N_("high"), "moderate": N_("moderate"), "low": N_("low")}
+
+
+def kind_label(kind: str) -> str:
+    """The screening kind (``"clinical_risk"``, …) as shown, in the current language; unknown kinds as stored."""
+    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind.replace("_", " ")
+
+
+def band_label(band: str | None) -> str | None:
+    """The model's risk band (``"high"``/``"moderate"``/``"low"``) as shown, in the current language."""
+    return _(BAND_LABELS[band]) if band in BAND_LABELS else band
 
 
 def offer_save_screening(kind: str, patient_id_hint: str | None, inputs: dict[str, Any], outputs: dict[str, Any],
@@ -58,23 +74,23 @@ def offer_save_screening(kind: str, patient_id_hint: str | None, inputs: dict[st
     """
     session = current_session()
     if not session.may_store:
-        st.info("Demo account: results are not stored.")
+        st.info(_("Demo account: results are not stored."))
         return
     with st.container(border=True):
-        st.markdown("**Save to patient history**")
-        patient_id = st.text_input("Pseudonymous patient id", value=patient_id_hint or "",
-                                   key=f"history_{kind}_patient_id", placeholder="e.g. P-0042",
-                                   help="A pseudonym from your own records — never a name or a date of birth.")
+        st.markdown("**" + _("Save to patient history") + "**")
+        patient_id = st.text_input(_("Pseudonymous patient id"), value=patient_id_hint or "",
+                                   key=f"history_{kind}_patient_id", placeholder=_("e.g. P-0042"),
+                                   help=_("A pseudonym from your own records — never a name or a date of birth."))
         store_image = False
         if image_png is not None:
-            store_image = st.checkbox("also store the image", value=False, key=f"history_{kind}_store_image",
-                                      help="Off by default: only the result is stored, not the pixels.")
-        if not st.button("Save to patient history", key=f"history_{kind}_save"):
+            store_image = st.checkbox(_("also store the image"), value=False, key=f"history_{kind}_store_image",
+                                      help=_("Off by default: only the result is stored, not the pixels."))
+        if not st.button(_("Save to patient history"), key=f"history_{kind}_save"):
             return
         fingerprint = hashlib.sha256(json.dumps([patient_id, inputs, outputs], sort_keys=True, default=str)
                                      .encode()).hexdigest()
         if st.session_state.get(f"history_{kind}_saved") == fingerprint:
-            st.info("This result is already saved for this patient.")
+            st.info(_("This result is already saved for this patient."))
             return
         try:
             row = save_screening(open_store(), patient_id, kind, inputs, outputs, model_versions,
@@ -82,8 +98,10 @@ def offer_save_screening(kind: str, patient_id_hint: str | None, inputs: dict[st
         except ValueError as exc:
             st.error(str(exc))
         except StoreError as exc:
-            st.error(f"The history database is not available, so nothing was saved. Details: {exc}")
+            st.error(_("The history database is not available, so nothing was saved. Details: {error}")
+                     .format(error=exc))
         else:
             st.session_state[f"history_{kind}_saved"] = fingerprint
-            st.success(f"Saved as screening #{row} of patient {patient_id.strip()}"
-                       + (" (with the image)." if store_image else "."))
+            saved = (_("Saved as screening #{row} of patient {patient} (with the image).") if store_image
+                     else _("Saved as screening #{row} of patient {patient}."))
+            st.success(saved.format(row=row, patient=patient_id.strip()))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from osteo_core.config import models_dir, warm_up_models
+from osteo_core.i18n import current_language
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import numpy as np
@@ -96,9 +97,15 @@ def warm_up_image_models() -> threading.Thread | None:
     return timer
 
 
-@st.cache_data(show_spinner=False, max_entries=32, ttl=900)
 def read_upload(data: bytes, name: str) -> tuple[Radiograph | None, str]:
-    """The decoded radiograph of an upload and "" — or ``None`` and the reason it cannot be read."""
+    """The decoded radiograph of an upload and "" — or ``None`` and the reason it cannot be read (current
+    language). Cached by file bytes and language."""
+    return _read_upload(data, name, current_language())
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=900)
+def _read_upload(data: bytes, name: str, language: str) -> tuple[Radiograph | None, str]:
+    """``language`` is only a cache key: the reason is text shown to the user, worded in the current language."""
     from osteo_core.errors import ImageReadError
     from osteo_core.imaging.radiograph import load_radiograph
 
@@ -121,7 +128,8 @@ def check_knee(pixels: np.ndarray) -> GateVerdict:
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=900)
-def _predict(name: str, folder: str, version: str, pixels: np.ndarray) -> Any:
+def _predict(name: str, folder: str, version: str, pixels: np.ndarray, language: str) -> Any:
+    # ``language`` is a cache key only: a prediction may carry worded text (the knee grade set)
     return _image_model(name, folder).predict([pixels])[0]
 
 
@@ -137,8 +145,8 @@ def _folder_and_version(name: str) -> tuple[str, str]:
 
 
 def predict_knee(pixels: np.ndarray) -> KneePrediction:
-    """The knee grader's prediction for one grayscale image, cached by model folder, version and pixels."""
-    return _predict(KNEE_MODEL_NAME, *_folder_and_version(KNEE_MODEL_NAME), pixels)
+    """The knee grader's prediction for one grayscale image, cached by model folder, version, pixels and language."""
+    return _predict(KNEE_MODEL_NAME, *_folder_and_version(KNEE_MODEL_NAME), pixels, current_language())
 
 
 def knee_heatmap(pixels: np.ndarray, grade: int, method: str) -> np.ndarray:
@@ -149,7 +157,7 @@ def knee_heatmap(pixels: np.ndarray, grade: int, method: str) -> np.ndarray:
 
 def predict_density(pixels: np.ndarray) -> DensityPrediction:
     """Bone-density prediction for one grayscale image, cached by model and pixels."""
-    return _predict(DENSITY_MODEL_NAME, *_folder_and_version(DENSITY_MODEL_NAME), pixels)
+    return _predict(DENSITY_MODEL_NAME, *_folder_and_version(DENSITY_MODEL_NAME), pixels, current_language())
 
 
 def density_heatmap(pixels: np.ndarray, category: str, method: str) -> np.ndarray:

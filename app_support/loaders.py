@@ -12,6 +12,7 @@ import streamlit as st
 
 from app_support.image_models import get_knee_grader, knee_heatmap, predict_knee  # noqa: F401 (re-exported)
 from osteo_core.config import models_dir
+from osteo_core.i18n import _, current_language
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import numpy as np
@@ -51,16 +52,21 @@ def _warm_up(folder: str) -> bool:
 def warm_up_risk_model() -> RiskModel:
     """Load the model and run one SHAP explanation (imports shap once, ~4 s) under a spinner, first run only."""
     folder = str(models_dir() / RISK_MODEL_NAME)
-    with st.spinner("Loading the risk model (first time only, a few seconds)…"):
+    with st.spinner(_("Loading the risk model (first time only, a few seconds)…")):
         model = _load_risk_model(folder)
         _warm_up(folder)
     return model
 
 
-@st.cache_data(show_spinner=False, max_entries=32, ttl=900)
 def read_knee_upload(data: bytes, name: str) -> tuple[np.ndarray | None, str]:
-    """Grayscale pixels of an uploaded file and the reason it is refused ("" = passes the sanity checks);
-    pixels are ``None`` when the file cannot be read at all. Cached by file bytes."""
+    """Grayscale pixels of an uploaded file and the reason it is refused ("" = passes the sanity checks), in the
+    current language; pixels are ``None`` when the file cannot be read at all. Cached by file bytes and language."""
+    return _read_knee_upload(data, name, current_language())
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=900)
+def _read_knee_upload(data: bytes, name: str, language: str) -> tuple[np.ndarray | None, str]:
+    """``language`` is only a cache key: the reason is text shown to the user, worded in the current language."""
     from osteo_core.imaging.radiograph import check_readable
 
     radiograph, reason = check_readable(data, name)

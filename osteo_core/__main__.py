@@ -18,7 +18,7 @@ from pathlib import Path
 
 from osteo_core.config import cli_locale
 from osteo_core.errors import OsteoError
-from osteo_core.i18n import language_from_locale, set_language
+from osteo_core.i18n import _, format_decimal, language_from_locale, use_language
 from osteo_core.vocabulary import RISK_COLUMN
 
 
@@ -29,7 +29,9 @@ def _score_cohort(args: argparse.Namespace) -> int:
 
     def progress(rows: int) -> None:
         rate = rows / max(time.perf_counter() - started, 1e-9)
-        print(f"scored {rows:,} rows ({rate:,.0f} rows/s)", file=sys.stderr, flush=True)
+        print(_("scored {rows} rows ({rate} rows/s)").format(rows=format_decimal(rows, 0),
+                                                             rate=format_decimal(rate, 0)),
+              file=sys.stderr, flush=True)
 
     output = Path(args.out)
     try:
@@ -38,8 +40,9 @@ def _score_cohort(args: argparse.Namespace) -> int:
 
             security = cluster_security(args.dask, args.dask_tls_ca, args.dask_tls_cert, args.dask_tls_key,
                                         insecure=args.insecure)
-            print(f"scoring on the Dask cluster at {args.dask}" + (" over TLS" if security else ""),
-                  file=sys.stderr, flush=True)
+            text = (_("scoring on the Dask cluster at {address} over TLS") if security
+                    else _("scoring on the Dask cluster at {address}"))
+            print(text.format(address=args.dask), file=sys.stderr, flush=True)
             totals = score_file_dask(args.input, output, address=args.dask, progress=progress,
                                      chunk_rows=args.chunk_rows, spreadsheet_safe=args.spreadsheet_safe,
                                      security=security)
@@ -50,8 +53,10 @@ def _score_cohort(args: argparse.Namespace) -> int:
         output.unlink(missing_ok=True)
         raise
     seconds = time.perf_counter() - started
-    print(f"done: {totals['rows']:,} rows, {totals['scored']:,} scored, {totals['with_issues']:,} with issues, "
-          f"{seconds:.1f} s → {output}", file=sys.stderr)
+    print(_("done: {rows} rows, {scored} scored, {with_issues} with issues, {seconds} s → {output}").format(
+        rows=format_decimal(totals["rows"], 0), scored=format_decimal(totals["scored"], 0),
+        with_issues=format_decimal(totals["with_issues"], 0), seconds=format_decimal(seconds, 1), output=output),
+        file=sys.stderr)
     return 0
 
 
@@ -60,7 +65,7 @@ def _predict_images(args: argparse.Namespace) -> int:
     from osteo_core.imaging.gate import load_gate
 
     files = batch.find_images(args.paths)
-    print(f"{len(files)} image file(s) found", file=sys.stderr)
+    print(_("{count} image file(s) found").format(count=len(files)), file=sys.stderr)
     gate = load_gate()
     if args.task == "knee-kl":
         from osteo_core.imaging.knee_grader import load_knee_grader
@@ -73,7 +78,8 @@ def _predict_images(args: argparse.Namespace) -> int:
     started = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
-        print(f"{args.task}: {done}/{total} images ({done / max(time.perf_counter() - started, 1e-9):.1f}/s)",
+        rate = format_decimal(done / max(time.perf_counter() - started, 1e-9), 1)
+        print(_("{task}: {done}/{total} images ({rate}/s)").format(task=args.task, done=done, total=total, rate=rate),
               file=sys.stderr, flush=True)
 
     table = run(files, model, gate, progress=progress)
@@ -83,8 +89,8 @@ def _predict_images(args: argparse.Namespace) -> int:
         table = neutralise_formulas(table)
     table.to_csv(args.out, index=False)
     rejected = int((table["status"] == "rejected").sum())
-    print(f"done: {len(table)} files, {len(table) - rejected} analysed, {rejected} rejected → {args.out}",
-          file=sys.stderr)
+    print(_("done: {files} files, {analysed} analysed, {rejected} rejected → {output}").format(
+        files=len(table), analysed=len(table) - rejected, rejected=rejected, output=args.out), file=sys.stderr)
     return 0
 
 
@@ -124,44 +130,44 @@ def _assess(args: argparse.Namespace) -> int:
 
 def _spreadsheet_flag(command: argparse.ArgumentParser) -> None:
     command.add_argument("--spreadsheet-safe", action="store_true",
-                         help="prefix text cells starting with = + - @ (tab, CR) with ' so Excel or LibreOffice do "
-                              "not run them as formulas; use it when the output will be opened in a spreadsheet, "
-                              "not when another program reads the values")
+                         help=_("prefix text cells starting with = + - @ (tab, CR) with ' so Excel or LibreOffice "
+                                "do not run them as formulas; use it when the output will be opened in a "
+                                "spreadsheet, not when another program reads the values"))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m osteo_core", description="Osteoporosis screening tools.")
+    parser = argparse.ArgumentParser(prog="python -m osteo_core", description=_("Osteoporosis screening tools."))
     commands = parser.add_subparsers(dest="command", required=True)
 
-    cohort = commands.add_parser("score-cohort", help="score a CSV/XLSX/Parquet table of patients")
-    cohort.add_argument("input", help="input table (.csv, .xlsx or .parquet)")
-    cohort.add_argument("--out", required=True, help="output CSV: input columns unchanged plus scores")
-    cohort.add_argument("--chunk-rows", type=int, default=200_000, help="rows per chunk (memory bound)")
+    cohort = commands.add_parser("score-cohort", help=_("score a CSV/XLSX/Parquet table of patients"))
+    cohort.add_argument("input", help=_("input table (.csv, .xlsx or .parquet)"))
+    cohort.add_argument("--out", required=True, help=_("output CSV: input columns unchanged plus scores"))
+    cohort.add_argument("--chunk-rows", type=int, default=200_000, help=_("rows per chunk (memory bound)"))
     cohort.add_argument("--dask", metavar="ADDRESS", default=None,
-                        help="score on a Dask cluster (tcp://scheduler:8786, or 'local' for this machine); "
-                             "the client reads INPUT and sends chunks to the workers")
-    cohort.add_argument("--dask-tls-ca", metavar="FILE", help="CA certificate of the Dask cluster (PEM)")
-    cohort.add_argument("--dask-tls-cert", metavar="FILE", help="this client's TLS certificate (PEM)")
-    cohort.add_argument("--dask-tls-key", metavar="FILE", help="this client's TLS private key (PEM)")
+                        help=_("score on a Dask cluster (tcp://scheduler:8786, or 'local' for this machine); "
+                               "the client reads INPUT and sends chunks to the workers"))
+    cohort.add_argument("--dask-tls-ca", metavar="FILE", help=_("CA certificate of the Dask cluster (PEM)"))
+    cohort.add_argument("--dask-tls-cert", metavar="FILE", help=_("this client's TLS certificate (PEM)"))
+    cohort.add_argument("--dask-tls-key", metavar="FILE", help=_("this client's TLS private key (PEM)"))
     cohort.add_argument("--insecure", action="store_true",
-                        help="allow a scheduler on another machine without TLS (patient rows cross the network "
-                             "unencrypted; only on a trusted network)")
+                        help=_("allow a scheduler on another machine without TLS (patient rows cross the network "
+                               "unencrypted; only on a trusted network)"))
     _spreadsheet_flag(cohort)
     cohort.set_defaults(func=_score_cohort)
 
-    images = commands.add_parser("predict-images", help="grade radiographs in files or folders")
+    images = commands.add_parser("predict-images", help=_("grade radiographs in files or folders"))
     images.add_argument("--task", required=True, choices=("knee-kl", "bone-density"),
-                        help="knee-kl: Kellgren-Lawrence grade 0-4; bone-density: normal/osteopenia/osteoporosis")
-    images.add_argument("--out", required=True, help="output CSV, one row per file")
-    images.add_argument("paths", nargs="+", help="image files or folders (searched for .png .jpg .jpeg .dcm)")
+                        help=_("knee-kl: Kellgren-Lawrence grade 0-4; bone-density: normal/osteopenia/osteoporosis"))
+    images.add_argument("--out", required=True, help=_("output CSV, one row per file"))
+    images.add_argument("paths", nargs="+", help=_("image files or folders (searched for .png .jpg .jpeg .dcm)"))
     _spreadsheet_flag(images)
     images.set_defaults(func=_predict_images)
 
-    assess = commands.add_parser("assess", help="assess one patient and print JSON")
-    assess.add_argument("--age", type=float, required=True, help="years")
-    assess.add_argument("--sex", required=True, help="female or male")
-    assess.add_argument("--weight", type=float, required=True, help="weight (kg unless --weight-unit lb)")
-    assess.add_argument("--height", type=float, required=True, help="height (cm unless --height-unit in)")
+    assess = commands.add_parser("assess", help=_("assess one patient and print JSON"))
+    assess.add_argument("--age", type=float, required=True, help=_("years"))
+    assess.add_argument("--sex", required=True, help=_("female or male"))
+    assess.add_argument("--weight", type=float, required=True, help=_("weight (kg unless --weight-unit lb)"))
+    assess.add_argument("--height", type=float, required=True, help=_("height (cm unless --height-unit in)"))
     assess.add_argument("--weight-unit", choices=("kg", "lb"), default="kg")
     assess.add_argument("--height-unit", choices=("cm", "in"), default="cm")
     for flag in ("prior-fracture", "parent-hip-fracture", "glucocorticoids", "smoker-current",
@@ -173,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--menopause-status",
                         choices=("premenopausal", "perimenopausal", "postmenopausal", "not_applicable"))
     assess.add_argument("--race")
-    assess.add_argument("--t-score", type=float, help="measured DXA T-score (SD)")
+    assess.add_argument("--t-score", type=float, help=_("measured DXA T-score (SD)"))
     assess.set_defaults(func=_assess)
 
     from osteo_core.users_cli import add_user_commands
@@ -185,18 +191,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 for bad input, 1 for other known errors).
 
-    Messages follow ``LANG`` (English, Spanish or Hindi); output column names stay English (a contract).
+    Messages follow ``LANG`` (``LC_ALL``, ``LC_MESSAGES`` first: English, Spanish or Hindi) for this call only, so
+    a caller in the same process keeps its own language; output column names and values stay English (a contract).
     """
-    set_language(language_from_locale(cli_locale()))
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OsteoError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    with use_language(language_from_locale(cli_locale())):
+        args = build_parser().parse_args(argv)
+        try:
+            return args.func(args)
+        except (ValueError, FileNotFoundError) as exc:
+            print(_("error: {message}").format(message=exc), file=sys.stderr)
+            return 2
+        except OsteoError as exc:
+            print(_("error: {message}").format(message=exc), file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import bcrypt
 import yaml
 
 from osteo_core.errors import UserError
+from osteo_core.i18n import _
 from osteo_core.vocabulary import ROLES
 
 MIN_PASSWORD_CHARS = 8
@@ -45,14 +46,16 @@ _PLACEHOLDER_WORDS = ("replace-with", "replace_with", "replace.with", "change-me
 def validate_username(username: str) -> str:
     """The username if it is 2–32 lower-case letters, digits, ``_ . -``; raises :class:`UserError` otherwise."""
     if not isinstance(username, str) or not _USERNAME.match(username):
-        raise UserError(f"Username must be 2–32 lower-case letters, digits, '_', '.' or '-'. Got {username!r}.")
+        raise UserError(_("Username must be 2–32 lower-case letters, digits, '_', '.' or '-'. Got {value}.").format(
+            value=repr(username)))
     return username
 
 
 def validate_role(role: str) -> str:
     """The role if it is one of :data:`ROLES`; raises :class:`UserError` otherwise."""
     if role not in ROLES:
-        raise UserError(f"Role must be one of {', '.join(ROLES)}. Got {role!r}.")
+        raise UserError(_("Role must be one of {choices}. Got {value}.").format(choices=", ".join(ROLES),
+                                                                               value=repr(role)))
     return role
 
 
@@ -60,11 +63,13 @@ def validate_password(password: str) -> str:
     """The password if it has 8+ characters, at most 72 bytes and no spaces at either end (the login form strips
     them); raises :class:`UserError` otherwise (the message never contains the password)."""
     if len(password) < MIN_PASSWORD_CHARS:
-        raise UserError(f"Password must have at least {MIN_PASSWORD_CHARS} characters. Got {len(password)}.")
+        raise UserError(_("Password must have at least {minimum} characters. Got {value}.").format(
+            minimum=MIN_PASSWORD_CHARS, value=len(password)))
     if len(password.encode()) > MAX_PASSWORD_BYTES:
-        raise UserError(f"Password must be at most {MAX_PASSWORD_BYTES} bytes. Got {len(password.encode())}.")
+        raise UserError(_("Password must be at most {maximum} bytes. Got {value}.").format(
+            maximum=MAX_PASSWORD_BYTES, value=len(password.encode())))
     if password != password.strip():
-        raise UserError("Password must not start or end with a space.")
+        raise UserError(_("Password must not start or end with a space."))
     return password
 
 
@@ -83,16 +88,18 @@ def load_credentials(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise UserError(f"{path} is not valid YAML: {exc}") from None
+        raise UserError(_("{path} is not valid YAML: {error}").format(path=path, error=exc)) from None
     users = (data.get("credentials") or {}).get("usernames") if isinstance(data, dict) else None
     if users is None:
         users = {}
     if not isinstance(users, dict):
-        raise UserError(f"{path}: 'credentials.usernames' must be a mapping of users. Got {type(users).__name__}.")
+        raise UserError(_("{path}: 'credentials.usernames' must be a mapping of users. Got {value}.").format(
+            path=path, value=type(users).__name__))
     for name, user in users.items():
         password = str((user or {}).get("password", ""))
         if not password.startswith(("$2a$", "$2b$", "$2y$")):
-            raise UserError(f"{path}: user {name!r} has no bcrypt hash; set the password with add-user.")
+            raise UserError(_("{path}: user {name} has no bcrypt hash; set the password with add-user.").format(
+                path=path, name=repr(name)))
     data.setdefault("credentials", {})["usernames"] = users
     return data
 
@@ -122,10 +129,12 @@ def add_user(path: Path, username: str, role: str, password: str, name: str | No
     data = load_credentials(path)
     users = data["credentials"]["usernames"]
     if username in users and not replace:
-        raise UserError(f"User {username!r} already exists in {path}; use --replace to change them.")
+        raise UserError(_("User {name} already exists in {path}; use --replace to change them.").format(
+            name=repr(username), path=path))
     admins = [n for n, u in users.items() if role_of(u) == "admin"]
     if admins == [username] and role != "admin":
-        raise UserError(f"{username!r} is the last admin; add another admin first, then change this user's role.")
+        raise UserError(_("{name} is the last admin; add another admin first, then change this user's role.").format(
+            name=repr(username)))
     # sessions_valid_after: every session of this user opened before now ends (new password or role)
     old = users.get(username) or {}  # --replace keeps the name and e-mail unless new ones are given
     users[username] = {"name": name or old.get("name") or username, "email": email or old.get("email") or "",
@@ -139,10 +148,10 @@ def remove_user(path: Path, username: str) -> None:
     data = load_credentials(path)
     users = data["credentials"]["usernames"]
     if username not in users:
-        raise UserError(f"No user {username!r} in {path}.")
+        raise UserError(_("No user {name} in {path}.").format(name=repr(username), path=path))
     admins = [n for n, u in users.items() if role_of(u) == "admin"]
     if admins == [username]:
-        raise UserError(f"{username!r} is the last admin; add another admin first.")
+        raise UserError(_("{name} is the last admin; add another admin first.").format(name=repr(username)))
     del users[username]
     save_credentials(path, data)
 
@@ -185,14 +194,15 @@ def validate_cookie_key(key: str, source: str) -> str:
     """The login-cookie signing key if it is at least 32 bytes and not a placeholder; raises :class:`UserError`
     otherwise. ``source`` names where it came from (for the message; the key itself is never shown)."""
     size = len(key.encode())
-    hint = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    command = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
     lowered = key.lower()
     if size < MIN_COOKIE_KEY_BYTES:
-        raise UserError(f"The login cookie key from {source} must be at least {MIN_COOKIE_KEY_BYTES} bytes. "
-                        f"Got {size}; {hint}. Login stays off until it is replaced.")
+        raise UserError(_("The login cookie key from {source} must be at least {minimum} bytes. Got {value}; "
+                          "generate one with: {command}. Login stays off until it is replaced.").format(
+                              source=source, minimum=MIN_COOKIE_KEY_BYTES, value=size, command=command))
     if any(word in lowered for word in _PLACEHOLDER_WORDS) or len(set(key)) < 4:
-        raise UserError(f"The login cookie key from {source} is a placeholder, not a secret; {hint}. "
-                        "Login stays off until it is replaced.")
+        raise UserError(_("The login cookie key from {source} is a placeholder, not a secret; generate one with: "
+                          "{command}. Login stays off until it is replaced.").format(source=source, command=command))
     return key
 
 

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from osteo_core.clinical.patient import Patient, parse_patient
+from osteo_core.i18n import N_
 
 
 @dataclass(frozen=True)
 class DemoCase:
-    """One synthetic patient: ``values`` are the Clinical risk form's inputs (kg, cm, years, SD)."""
+    """One synthetic patient: ``values`` are the Clinical risk form's inputs (kg, cm, years, SD). ``title``,
+    ``story`` and ``point`` are English msgids (marked with ``N_``): show them as ``_(case.title)``."""
 
     key: str
     title: str
@@ -36,34 +38,34 @@ def make_demo_cases() -> tuple[DemoCase, ...]:
     """The five demo cases, in presentation order."""
     no = False
     return (
-        DemoCase("low", "Case A — 54-year-old woman, no risk factors",
-                 "Postmenopausal, normal weight, never broke a bone, no steroids, does not smoke.",
-                 "A low estimate: no referral suggested, and the screening tools agree.",
+        DemoCase("low", N_("Case A — 54-year-old woman, no risk factors"),
+                 N_("Postmenopausal, normal weight, never broke a bone, no steroids, does not smoke."),
+                 N_("A low estimate: no referral suggested, and the screening tools agree."),
                  _woman(54, 74, 168, race="nh_black", prior_fracture=no, parent_hip_fracture=no, glucocorticoids=no,
                         smoker_current=no, alcohol_drinks_per_day=0.5, rheumatoid_arthritis=no,
                         estrogen_therapy="never")),
-        DemoCase("moderate", "Case B — 59-year-old woman, smoker, mother broke a hip",
-                 "Postmenopausal, average weight, smokes; her mother had a hip fracture.",
-                 "A middle estimate: which facts pushed it up, and which of them she can change.",
+        DemoCase("moderate", N_("Case B — 59-year-old woman, smoker, mother broke a hip"),
+                 N_("Postmenopausal, average weight, smokes; her mother had a hip fracture."),
+                 N_("A middle estimate: which facts pushed it up, and which of them she can change."),
                  _woman(59, 68, 163, race="nh_white", prior_fracture=no, parent_hip_fracture=True, glucocorticoids=no,
                         smoker_current=True, alcohol_drinks_per_day=1, rheumatoid_arthritis=no,
                         estrogen_therapy="never")),
-        DemoCase("high", "Case C — 77-year-old woman, earlier fracture, on steroids",
-                 "Low body weight, a wrist fracture after 45, daily prednisolone for rheumatoid arthritis.",
-                 "A high estimate: DXA referral suggested; OST, ORAI and SCORE all flag her.",
+        DemoCase("high", N_("Case C — 77-year-old woman, earlier fracture, on steroids"),
+                 N_("Low body weight, a wrist fracture after 45, daily prednisolone for rheumatoid arthritis."),
+                 N_("A high estimate: DXA referral suggested; OST, ORAI and SCORE all flag her."),
                  _woman(77, 47, 154, race="nh_asian", prior_fracture=True, fracture_count_after_45=1,
                         parent_hip_fracture=no, glucocorticoids=True, smoker_current=no, alcohol_drinks_per_day=0,
                         rheumatoid_arthritis=True, estrogen_therapy="past")),
-        DemoCase("man", "Case D — 71-year-old man who smokes and drinks",
-                 "Men get osteoporosis too: smoker, three drinks a day, took steroids for his lungs.",
-                 "ORAI and SCORE are for women only and say so; OST uses the men's cut-off.",
+        DemoCase("man", N_("Case D — 71-year-old man who smokes and drinks"),
+                 N_("Men get osteoporosis too: smoker, three drinks a day, took steroids for his lungs."),
+                 N_("ORAI and SCORE are for women only and say so; OST uses the men's cut-off."),
                  {"age": 71, "sex": "male", "weight_kg": 66, "height_cm": 174, "race": "nh_white", "prior_fracture": no,
                   "parent_hip_fracture": no, "glucocorticoids": True, "smoker_current": True,
                   "alcohol_drinks_per_day": 3, "rheumatoid_arthritis": no,
                   "menopause_status": "not_applicable"}),
-        DemoCase("t_score", "Case E — 68-year-old woman with a DXA T-score of −2.7",
-                 "She already had a DXA scan: T-score −2.7 SD at the hip.",
-                 "A measured T-score is the diagnosis (WHO: osteoporosis); the model estimate is secondary.",
+        DemoCase("t_score", N_("Case E — 68-year-old woman with a DXA T-score of −2.7"),
+                 N_("She already had a DXA scan: T-score −2.7 SD at the hip."),
+                 N_("A measured T-score is the diagnosis (WHO: osteoporosis); the model estimate is secondary."),
                  _woman(68, 55, 158, race="mexican_american", prior_fracture=no, parent_hip_fracture=no,
                         glucocorticoids=no, smoker_current=no, alcohol_drinks_per_day=0, rheumatoid_arthritis=no,
                         estrogen_therapy="past", t_score=-2.7)),

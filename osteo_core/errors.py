@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from osteo_core.i18n import _
+
 
 class OsteoError(Exception):
     """Base class of every error raised on purpose by osteo_core."""
@@ -24,7 +26,7 @@ class InputValidationError(OsteoError, ValueError):
     def __init__(self, field_issues: dict[str, list[str]]):
         self.field_issues = {name: list(msgs) for name, msgs in field_issues.items() if msgs}
         self.issues = [msg for msgs in self.field_issues.values() for msg in msgs]
-        super().__init__("; ".join(self.issues) if self.issues else "invalid input")
+        super().__init__("; ".join(self.issues) if self.issues else _("invalid input"))
 
 
 class TableReadError(OsteoError, ValueError):
@@ -65,7 +67,8 @@ class RuleFileError(OsteoError, ValueError):
     def __init__(self, path: Path, issues: list[str]):
         self.path = path
         self.issues = list(issues)
-        super().__init__(f"{path.name}: {len(self.issues)} problem(s): " + "; ".join(self.issues))
+        super().__init__(_("{origin}: {count} problem(s): {issues}").format(
+            origin=path.name, count=len(self.issues), issues="; ".join(self.issues)))
 
 
 class ConsultConfigError(OsteoError, ValueError):
@@ -74,7 +77,8 @@ class ConsultConfigError(OsteoError, ValueError):
     def __init__(self, origin: str, issues: list[str]):
         self.origin = origin
         self.issues = list(issues)
-        super().__init__(f"{origin}: {len(self.issues)} problem(s): " + "; ".join(self.issues))
+        super().__init__(_("{origin}: {count} problem(s): {issues}").format(
+            origin=origin, count=len(self.issues), issues="; ".join(self.issues)))
 
 
 class ModelLoadError(OsteoError, RuntimeError):
@@ -94,5 +98,6 @@ class LoginLockedError(OsteoError, PermissionError):
 
     def __init__(self, scope: str, minutes: float) -> None:
         self.scope = scope
-        who = "for this user" if scope == "user" else "from this computer"
-        super().__init__(f"Too many failed logins {who}: wait {minutes:g} minutes and try again.")
+        text = (_("Too many failed logins for this user: wait {minutes} minutes and try again.") if scope == "user"
+                else _("Too many failed logins from this computer: wait {minutes} minutes and try again."))
+        super().__init__(text.format(minutes=f"{minutes:g}"))

@@ -10,6 +10,7 @@ from typing import Any
 
 from osteo_core.config import models_dir
 from osteo_core.errors import ModelLoadError
+from osteo_core.i18n import _
 
 
 def file_sha256(path: Path) -> str:
@@ -36,11 +37,14 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         manifest = json.loads(manifest_path.read_text())
         weights = Path(folder) / manifest["file"]
     except (OSError, KeyError, json.JSONDecodeError) as exc:
-        raise ModelLoadError(f"Cannot read the model manifest {manifest_path}: {exc}") from exc
+        raise ModelLoadError(_("Cannot read the model manifest {path}: {error}").format(path=manifest_path,
+                                                                                      error=exc)) from exc
     if not weights.is_file():
-        raise ModelLoadError(f"Model file {weights} is missing; see the README for how to retrain it.")
+        raise ModelLoadError(_("Model file {path} is missing; see the README for how to retrain it.").format(
+            path=weights))
     if file_sha256(weights) != manifest.get("sha256"):
-        raise ModelLoadError(f"Model file {weights} does not match the checksum in {manifest_path}.")
+        raise ModelLoadError(_("Model file {path} does not match the checksum in {manifest}.").format(
+            path=weights, manifest=manifest_path))
     return manifest
 
 

@@ -7,23 +7,28 @@ osteoarthritis = KL ≥ 2). They grade osteoarthritis severity, never bone densi
 
 from __future__ import annotations
 
+from osteo_core.i18n import N_, _
+
 # --- Kellgren–Lawrence grades (knee radiograph) ---------------------------------------------------------------------
 KL_GRADES = (0, 1, 2, 3, 4)
-KL_NAMES = {0: "None", 1: "Doubtful", 2: "Minimal", 3: "Moderate", 4: "Severe"}
+# Labels and definitions are marked for translation (N_) and translated where shown: _(KL_NAMES[grade]).
+KL_NAMES = {0: N_("None"), 1: N_("Doubtful"), 2: N_("Minimal"), 3: N_("Moderate"), 4: N_("Severe")}
 KL_DEFINITIONS = {
-    0: "No radiographic features of osteoarthritis.",
-    1: "Doubtful narrowing of the joint space and possible osteophyte (bony spur) lipping.",
-    2: "Definite osteophytes and possible narrowing of the joint space (radiographic osteoarthritis).",
-    3: "Multiple moderate osteophytes, definite joint-space narrowing, some sclerosis and possible deformity of "
-       "the bone ends.",
-    4: "Large osteophytes, marked joint-space narrowing, severe sclerosis and definite deformity of the bone ends.",
+    0: N_("No radiographic features of osteoarthritis."),
+    1: N_("Doubtful narrowing of the joint space and possible osteophyte (bony spur) lipping."),
+    2: N_("Definite osteophytes and possible narrowing of the joint space (radiographic osteoarthritis)."),
+    3: N_("Multiple moderate osteophytes, definite joint-space narrowing, some sclerosis and possible deformity of "
+          "the bone ends."),
+    4: N_("Large osteophytes, marked joint-space narrowing, severe sclerosis and definite deformity of the bone "
+          "ends."),
 }
 KL_SOURCE = "Kellgren JH, Lawrence JS. Ann Rheum Dis 1957;16:494-502"
 
 
 def kl_grade_label(grade: int) -> str:
-    """``"KL 2 — Minimal"``: the grade with its Kellgren–Lawrence name."""
-    return f"KL {grade} — {KL_NAMES[grade]}"
+    """``"KL 2 — Minimal"``: the grade with its Kellgren–Lawrence name, in the current language (call it where the
+    label is shown, not at import)."""
+    return _("KL {grade} — {name}").format(grade=grade, name=_(KL_NAMES[grade]))
 
 
 def grade_range_text(low: int, high: int) -> str:
@@ -41,6 +46,7 @@ STORED_RISK_FIELD = "risk_probability"
 ROLES = ("admin", "clinician", "analyst", "demo")
 
 # --- Form choices ---------------------------------------------------------------------------------------------------
-NOT_STATED = "Not stated"
-NOT_KNOWN = "Not known"
-YES_NO = {NOT_STATED: None, "No": False, "Yes": True}  # radio label → value (None = not stated)
+# Labels marked for translation; translate where shown (``format_func=_``), the values stay these English words.
+NOT_STATED = N_("Not stated")
+NOT_KNOWN = N_("Not known")
+YES_NO = {NOT_STATED: None, N_("No"): False, N_("Yes"): True}  # radio label → value (None = not stated)

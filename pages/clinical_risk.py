@@ -24,45 +24,46 @@ from app_support.widgets import (
 )
 from osteo_core.clinical import RACE_LABELS, assess_patient, parse_patient
 from osteo_core.errors import InputValidationError, ModelLoadError
+from osteo_core.i18n import N_, _
 from osteo_core.recommend import profile_from_assessment
 from osteo_core.report import clinical_case_report
 
 page_guard(__file__)
 
-ESTROGEN_LABELS = {"never": "Never", "past": "Past", "current": "Current"}
-MENOPAUSE_LABELS = {"premenopausal": "Premenopausal", "perimenopausal": "Perimenopausal",
-                    "postmenopausal": "Postmenopausal", "not_applicable": "Not applicable (men)"}
-SEX_LABELS = {"female": "Female", "male": "Male"}
+ESTROGEN_LABELS = {"never": N_("Never"), "past": N_("Past"), "current": N_("Current")}
+MENOPAUSE_LABELS = {"premenopausal": N_("Premenopausal"), "perimenopausal": N_("Perimenopausal"),
+                    "postmenopausal": N_("Postmenopausal"), "not_applicable": N_("Not applicable (men)")}
+SEX_LABELS = {"female": N_("Female"), "male": N_("Male")}
 
-st.title("🩺 Clinical risk")
-st.info(DISCLAIMER)
+st.title("🩺 " + _("Clinical risk"))
+st.info(_(DISCLAIMER))
 
 model = None
 try:
     model = warm_up_risk_model()
 except ModelLoadError as exc:
-    st.error(f"The risk model cannot be loaded, so no estimate can be made. Details: {exc}")
+    st.error(_("The risk model cannot be loaded, so no estimate can be made. Details: {error}").format(error=exc))
 
 summary = st.empty()
 slots: dict = {}
 with st.form("patient"):
-    st.subheader("Patient")
+    st.subheader(_("Patient"))
     left, middle, right = st.columns(3)
     with left:
         age = st.number_input(label("age"), value=None, step=1.0, format="%g", key="age")
         error_slot(slots, "age")
         sex = st.radio(label("sex"), list(SEX_LABELS), index=None, key="sex", horizontal=True,
-                       format_func=SEX_LABELS.get)
+                       format_func=lambda value: _(SEX_LABELS[value]))
         error_slot(slots, "sex")
-        weight_unit = st.radio("Weight unit", ["kg", "lb"], key="weight_unit", horizontal=True)
-        weight = st.number_input("Weight (kg or lb, as chosen above)", value=None, step=0.5, format="%g",
+        weight_unit = st.radio(_("Weight unit"), ["kg", "lb"], key="weight_unit", horizontal=True)
+        weight = st.number_input(_("Weight (kg or lb, as chosen above)"), value=None, step=0.5, format="%g",
                                  key="weight")
         error_slot(slots, "weight_kg")
-        height_unit = st.radio("Height unit", ["cm", "in"], key="height_unit", horizontal=True)
-        height = st.number_input("Height (cm or in, as chosen above)", value=None, step=0.5, format="%g",
+        height_unit = st.radio(_("Height unit"), ["cm", "in"], key="height_unit", horizontal=True)
+        height = st.number_input(_("Height (cm or in, as chosen above)"), value=None, step=0.5, format="%g",
                                  key="height")
         error_slot(slots, "height_cm", "bmi")
-        race = category("race", RACE_LABELS, key="race", text="Race/ethnicity (optional)")
+        race = category("race", RACE_LABELS, key="race", text=_("Race/ethnicity (optional)"))
         error_slot(slots, "race")
     with middle:
         prior_fracture = yes_no("prior_fracture", key="prior_fracture")
@@ -73,9 +74,9 @@ with st.form("patient"):
         parent_hip = yes_no("parent_hip_fracture", key="parent_hip_fracture")
         error_slot(slots, "parent_hip_fracture")
         glucocorticoids = yes_no("glucocorticoids", key="glucocorticoids",
-                                 text="Glucocorticoid use (≥3 months daily)")
+                                 text=_("Glucocorticoid use (≥3 months daily)"))
         error_slot(slots, "glucocorticoids")
-        smoker = yes_no("smoker_current", key="smoker_current", text="Current smoking")
+        smoker = yes_no("smoker_current", key="smoker_current", text=_("Current smoking"))
         error_slot(slots, "smoker_current")
         alcohol = st.number_input(label("alcohol_drinks_per_day"), value=None, step=0.5, format="%g",
                                   help=help_text("alcohol_drinks_per_day"), key="alcohol")
@@ -86,15 +87,16 @@ with st.form("patient"):
         estrogen = category("estrogen_therapy", ESTROGEN_LABELS, key="estrogen_therapy")
         error_slot(slots, "estrogen_therapy")
         menopause = category("menopause_status", MENOPAUSE_LABELS, key="menopause_status",
-                             text="Menopause status (women only)")
+                             text=_("Menopause status (women only)"))
         error_slot(slots, "menopause_status")
-        has_t_score = st.checkbox("A DXA T-score is available", key="has_t_score")
+        has_t_score = st.checkbox(_("A DXA T-score is available"), key="has_t_score")
         t_score = st.number_input(label("t_score"), value=None, step=0.1, format="%.1f", key="t_score",
-                                  help=(help_text("t_score") or "") + " Used only when the box above is ticked.")
+                                  help=" ".join(filter(None, [help_text("t_score"),
+                                                              _("Used only when the box above is ticked.")])))
         error_slot(slots, "t_score")
         if t_score is not None and not has_t_score:
-            st.caption("A T-score is entered but not used: tick “A DXA T-score is available”.")
-    submitted = st.form_submit_button("Estimate risk", type="primary", key="submit")
+            st.caption(_("A T-score is entered but not used: tick “A DXA T-score is available”."))
+    submitted = st.form_submit_button(_("Estimate risk"), type="primary", key="submit")
 
 if submitted:
     values = compact({
@@ -109,26 +111,26 @@ if submitted:
     try:
         patient = parse_patient(values, weight_unit=weight_unit, height_unit=height_unit)
         if model is not None:
-            with st.spinner("Estimating…"):
+            with st.spinner(_("Estimating…")):
                 st.session_state["clinical_assessment"] = assess_patient(patient, model=model)
     except InputValidationError as exc:
         st.session_state["clinical_field_issues"] = exc.field_issues
 
 issues = st.session_state.get("clinical_field_issues", {})
 if issues:
-    summary.error(issues_summary(issues) + " See the messages next to each entry.")
+    summary.error(issues_summary(issues) + " " + _("See the messages next to each entry."))
     show_field_issues(slots, issues)
 
 result = st.session_state.get("clinical_assessment")
 if result is not None and model is not None:
-    st.header("Result")
+    st.header(_("Result"))
     show_risk_result(result, model.band_thresholds, key="clinical")
-    st.caption(f"Model version: `{result.model_version}`")
+    st.caption(_("Model version: `{version}`").format(version=result.model_version))
     result_actions("clinical", profile_from_assessment(result),
-                   partial(clinical_case_report, result, disclaimer=DISCLAIMER), key="clinical")
+                   partial(clinical_case_report, result, disclaimer=_(DISCLAIMER)), key="clinical")
     offer_save_screening("clinical_risk", None, *clinical_record(result))
 
-with st.expander("Model card: what the model is, how it was tested, its limits"):
-    st.markdown(read_model_card("clinical_risk") or "The model card is missing.")
+with st.expander(_("Model card: what the model is, how it was tested, its limits")):
+    st.markdown(read_model_card("clinical_risk") or _("The model card is missing."))
 
-st.info(DISCLAIMER)
+st.info(_(DISCLAIMER))

@@ -18,8 +18,10 @@ from app_support.loaders import (
     read_model_card,
 )
 from app_support.result_actions import result_actions
+from app_support.widgets import percent_text
 from osteo_core.errors import ModelLoadError
 from osteo_core.explain import overlay_heatmap, png_bytes
+from osteo_core.i18n import N_, _
 from osteo_core.imaging.figures import kl_probability_figure
 from osteo_core.recommend import knee_advice, profile_from_knee
 from osteo_core.report import knee_case_report
@@ -28,35 +30,37 @@ from osteo_core.vocabulary import KL_DEFINITIONS, KL_SOURCE, grade_range_text, k
 
 page_guard(__file__)
 
-KNEE_DISCLAIMER = (
+KNEE_DISCLAIMER = N_(
     "**The Kellgren–Lawrence (KL) grade describes knee osteoarthritis** — joint-space narrowing, osteophytes "
     "(bony spurs), sclerosis — seen on a knee radiograph. **It says nothing about bone density or osteoporosis.** "
     "The grade is an aid for a clinician reading the image, not a diagnosis."
 )
-ACCEPTED = (
+ACCEPTED = N_(
     "Only knee radiographs are graded: an AP or PA view of **one** knee joint (PNG, JPEG or DICOM). Before grading, "
     "the file goes through sanity checks (unreadable or empty file, colour photo, blank image, very elongated "
     "shape, too small) and a learned body-part check (knee, hand or not a radiograph; see its model card). It has "
     "seen only knees and hands, so another body part can still slip through."
 )
 CAM_METHODS = {"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}
-st.title("🦵 Knee osteoarthritis staging (Kellgren–Lawrence)")
-st.info(KNEE_DISCLAIMER)
+st.title("🦵 " + _("Knee osteoarthritis staging (Kellgren–Lawrence)"))
+st.info(_(KNEE_DISCLAIMER))
 evaluation = read_evaluation("knee_kl")
-ACCURACY = knee_accuracy_text(evaluation) or "The model's measured accuracy is not available (evaluation file missing)."
+ACCURACY = knee_accuracy_text(evaluation) or _("The model's measured accuracy is not available (evaluation file "
+                                               "missing).")
 
 grader = None
 try:
-    with st.spinner("Loading the knee model (first time only, a few seconds)…"):
+    with st.spinner(_("Loading the knee model (first time only, a few seconds)…")):
         grader = get_knee_grader()
         get_gate()
 except ModelLoadError as exc:
     grader = None
-    st.error(f"The knee model or the body-part check cannot be loaded, so no grade can be given. Details: {exc}")
+    st.error(_("The knee model or the body-part check cannot be loaded, so no grade can be given. Details: {error}")
+             .format(error=exc))
 
-upload = st.file_uploader("Knee radiograph (PNG, JPEG or DICOM)", type=["png", "jpg", "jpeg", "dcm"],
-                          key="knee_upload", help="One AP/PA radiograph of a single knee joint.")
-st.caption(ACCEPTED)
+upload = st.file_uploader(_("Knee radiograph (PNG, JPEG or DICOM)"), type=["png", "jpg", "jpeg", "dcm"],
+                          key="knee_upload", help=_("One AP/PA radiograph of a single knee joint."))
+st.caption(_(ACCEPTED))
 
 if upload is not None:
     pixels, reason = read_knee_upload(upload.getvalue(), upload.name)
@@ -64,73 +68,80 @@ if upload is not None:
         verdict = check_knee(pixels)
         reason = "" if verdict.usable else verdict.reason
     if reason:
-        st.error(f"**{upload.name} cannot be graded:** {reason[0].upper() + reason[1:].rstrip('.')}.\n\n"
-                 "Only knee radiographs (an AP/PA view of one knee joint) are graded.")
+        st.error(_("**{file} cannot be graded:** {reason}.").format(file=upload.name,
+                                                                    reason=reason[0].upper() + reason[1:].rstrip("."))
+                 + "\n\n" + _("Only knee radiographs (an AP/PA view of one knee joint) are graded."))
     elif grader is None:
-        st.warning(f"{upload.name} passes the sanity checks, but it cannot be graded while the knee model is "
-                   "unavailable (see the message above).")
+        st.warning(_("{file} passes the sanity checks, but it cannot be graded while the knee model is unavailable "
+                     "(see the message above).").format(file=upload.name))
     else:
-        with st.spinner("Grading…"):
+        with st.spinner(_("Grading…")):
             prediction = predict_knee(pixels)
         grade = prediction.grade
         low, high = prediction.grade_range
-        coverage = f"{100 * grader.coverage:.0f} %"
+        coverage = percent_text(grader.coverage)
 
-        st.header("Result")
+        st.header(_("Result"))
         metric_col, text_col = st.columns([1, 2])
-        metric_col.metric("Kellgren–Lawrence grade", kl_grade_label(grade),
-                          help="The most likely grade according to the model.")
-        metric_col.caption(f"**How often the model is right:** {ACCURACY}")
+        metric_col.metric(_("Kellgren–Lawrence grade"), kl_grade_label(grade),
+                          help=_("The most likely grade according to the model."))
+        metric_col.caption(_("**How often the model is right:** {accuracy}").format(accuracy=ACCURACY))
         with text_col:
-            st.markdown(f"**What KL {grade} means:** {KL_DEFINITIONS[grade]}")
-            st.caption(f"Grade definitions: {KL_SOURCE}.")
+            st.markdown(_("**What KL {grade} means:** {definition}").format(grade=grade,
+                                                                           definition=_(KL_DEFINITIONS[grade])))
+            st.caption(_("Grade definitions: {source}.").format(source=KL_SOURCE))
             conformal = conformal_range_text(grader.coverage, low, high)
-            st.markdown(f"**Grade range {grade_range_text(low, high)}: {conformal}**")
-            st.caption(f"The range comes from conformal calibration on held-out knees: it is a statement about many "
-                       f"knees (about {coverage} of true grades fall inside such ranges), not a confidence about "
-                       "this one. A wider range means the model is less sure about this image.")
+            st.markdown(_("**Grade range {grades}: {conformal}**").format(grades=grade_range_text(low, high),
+                                                                         conformal=conformal))
+            st.caption(_("The range comes from conformal calibration on held-out knees: it is a statement about many "
+                         "knees (about {coverage} of true grades fall inside such ranges), not a confidence about "
+                         "this one. A wider range means the model is less sure about this image.")
+                       .format(coverage=coverage))
 
         st.plotly_chart(kl_probability_figure(prediction.probabilities, prediction.grade_range, grader.coverage),
                         width="stretch")
 
-        st.subheader("Where the model looked")
+        st.subheader(_("Where the model looked"))
         method_col, opacity_col = st.columns(2)
-        method = method_col.radio("Heatmap method", list(CAM_METHODS), format_func=CAM_METHODS.get,
+        method = method_col.radio(_("Heatmap method"), list(CAM_METHODS), format_func=CAM_METHODS.get,
                                   horizontal=True, key="knee_cam_method",
-                                  help="Grad-CAM++ often spreads the map over several regions; both are "
-                                       "approximations.")
-        opacity = opacity_col.slider("Heatmap opacity", min_value=0.0, max_value=1.0, value=0.4, step=0.05,
+                                  help=_("Grad-CAM++ often spreads the map over several regions; both are "
+                                         "approximations."))
+        opacity = opacity_col.slider(_("Heatmap opacity"), min_value=0.0, max_value=1.0, value=0.4, step=0.05,
                                      key="knee_opacity")
-        with st.spinner("Computing the heatmap…"):
+        with st.spinner(_("Computing the heatmap…")):
             heatmap = knee_heatmap(pixels, grade, method)
         view_col, overlay_col = st.columns(2)
-        view_col.image(prediction.model_view, caption="The image as the model saw it (resized and padded)",
+        view_col.image(prediction.model_view, caption=_("The image as the model saw it (resized and padded)"),
                        width="stretch")
         overlay = overlay_heatmap(prediction.model_view, heatmap, opacity)
-        overlay_col.image(overlay, caption=f"{CAM_METHODS[method]} for KL {grade}", width="stretch")
-        st.caption(f"The heatmap shows where the model looked when it chose KL {grade} — warm colours pushed that "
-                   "score up. It is not a lesion finding: it does not mark osteophytes or joint-space narrowing.")
+        overlay_col.image(overlay, caption=_("{method} for KL {grade}").format(method=CAM_METHODS[method],
+                                                                              grade=grade), width="stretch")
+        st.caption(_("The heatmap shows where the model looked when it chose KL {grade} — warm colours pushed that "
+                     "score up. It is not a lesion finding: it does not mark osteophytes or joint-space narrowing.")
+                   .format(grade=grade))
 
-        st.subheader("Next step")
+        st.subheader(_("Next step"))
         for advice in knee_advice(grade):
-            st.markdown(f"**{advice.title}.** {advice.text}")
-            st.caption(f"Source: {advice.source_label}")
+            st.markdown(_("**{title}.** {text}").format(title=advice.title, text=advice.text))
+            st.caption(_("Source: {source}").format(source=advice.source_label))
         if low != high:
-            st.caption(f"The grade range {grade_range_text(low, high)} spans more than one grade; advice for the "
-                       "neighbouring grades may apply too.")
-        st.caption("Radiographic grade and symptoms often disagree: decide with the patient's symptoms and "
-                   "function, not the image alone. Detailed, sourced advice is on the Recommendations page.")
+            st.caption(_("The grade range {grades} spans more than one grade; advice for the neighbouring grades may "
+                         "apply too.").format(grades=grade_range_text(low, high)))
+        st.caption(_("Radiographic grade and symptoms often disagree: decide with the patient's symptoms and "
+                     "function, not the image alone. Detailed, sourced advice is on the Recommendations page."))
         result_actions("knee", profile_from_knee(grade),
                        partial(knee_case_report, prediction, overlay, model_version=grader.version,
-                               coverage=grader.coverage, method=CAM_METHODS[method], disclaimer=KNEE_DISCLAIMER,
+                               coverage=grader.coverage, method=CAM_METHODS[method], disclaimer=_(KNEE_DISCLAIMER),
                                file_name=upload.name, evaluation=evaluation), key="knee")
         offer_save_screening("knee_staging", None, *knee_record(prediction, upload.name, grader.version),
                              image_png=png_bytes(prediction.model_view))
 
 if grader is not None:
-    st.caption(f"Model version: `{grader.version}` · conformal coverage {100 * grader.coverage:.0f} %")
+    st.caption(_("Model version: `{version}` · conformal coverage {coverage}").format(
+        version=grader.version, coverage=percent_text(grader.coverage)))
 
-with st.expander("Model card: what the knee model is, how it was tested, its limits"):
-    st.markdown(read_model_card("knee_kl") or "The knee model card is missing (the model may not be trained yet).")
+with st.expander(_("Model card: what the knee model is, how it was tested, its limits")):
+    st.markdown(read_model_card("knee_kl") or _("The knee model card is missing (the model may not be trained yet)."))
 
-st.info(KNEE_DISCLAIMER)
+st.info(_(KNEE_DISCLAIMER))

@@ -15,12 +15,14 @@ from app_support.result_actions import (
     show_consult_links,
     show_recommendations,
 )
+from osteo_core.i18n import _
 from osteo_core.recommend import default_rules
+from osteo_core.vocabulary import NOT_KNOWN, NOT_STATED
 
 page_guard(__file__)
 
-st.title("📋 Recommendations")
-st.info(ADVICE_NOTE + " **An aid to referral, not a diagnosis.**")
+st.title("📋 " + _("Recommendations"))
+st.info(_(ADVICE_NOTE) + " **" + _("An aid to referral, not a diagnosis.") + "**")
 load_rules_or_stop()
 
 prefill, origins = prefilled_profile()
@@ -29,40 +31,43 @@ if prefill is not None and (st.session_state.get("rec_applied") != prefill.to_di
     apply_prefill(prefill)
     st.session_state["rec_applied"] = prefill.to_dict()
 
-st.subheader("Profile")
+st.subheader(_("Profile"))
 if origins:
-    st.caption(f"Pre-filled from: {', '.join(origins)}. Change anything below; the advice updates at once.")
+    st.caption(_("Pre-filled from: {origins}. Change anything below; the advice updates at once.")
+               .format(origins=", ".join(origins)))
 else:
-    st.caption("Choose what is known; leave the rest as “Not known” / “Not stated”. Results from the Clinical "
-               "risk and Knee staging pages are filled in here automatically.")
+    st.caption(_("Choose what is known; leave the rest as “{not_known}” / “{not_stated}”. Results from the "
+                 "Clinical risk and Knee staging pages are filled in here automatically.")
+               .format(not_known=_(NOT_KNOWN), not_stated=_(NOT_STATED)))
 profile = profile_form()
 
 if profile is not None:
     facts = profile.fact_sources()
     if facts:
-        st.markdown("**Where each bone fact comes from** (a measured DXA always outranks a model estimate)\n"
+        st.markdown(_("**Where each bone fact comes from** (a measured DXA always outranks a model estimate)") + "\n"
                     + "\n".join(f"- {fact}: {value} — *{source}*" for fact, value, source in facts))
     if profile.who_note:
         st.caption(profile.who_note)
     if not (profile.has_bone_facts or profile.has_knee_facts):
-        st.info("Enter at least an age, a bone-density result, a risk band or a KL grade to see advice.")
+        st.info(_("Enter at least an age, a bone-density result, a risk band or a KL grade to see advice."))
     else:
         items = safe_recommend(profile) or []
-        st.header("Advice")
+        st.header(_("Advice"))
         show_recommendations(items)
         if profile.has_knee_facts:
-            st.caption("The KL grade describes knee osteoarthritis, not bone density.")
+            st.caption(_("The KL grade describes knee osteoarthritis, not bone density."))
 
-st.header("Consult a clinician")
+st.header(_("Consult a clinician"))
 directory = consult_directory()
 if directory is not None:
-    region = st.selectbox("Region", list(directory.regions), key="rec_region",
+    region = st.selectbox(_("Region"), list(directory.regions), key="rec_region",
                           index=list(directory.regions).index(directory.default_region))
     show_consult_links(directory, region)
 
-with st.expander("All sources of these rules"):
+with st.expander(_("All sources of these rules")):
     for source in default_rules().sources.values():
         link = f" [{source.url}]({source.url})" if source.url else ""
         st.markdown(f"- **{source.label}** — {source.citation}{link}")
 
-st.info("**An aid to referral, not a diagnosis.** The advice is general; your clinician decides what fits you.")
+st.info("**" + _("An aid to referral, not a diagnosis.") + "** "
+        + _("The advice is general; your clinician decides what fits you."))

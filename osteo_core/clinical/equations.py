@@ -15,6 +15,7 @@ import numpy as np
 
 from osteo_core.clinical.features import MODEL_FEATURES
 from osteo_core.clinical.fields import RACE_CHOICES
+from osteo_core.i18n import _
 
 _COL = {name: i for i, name in enumerate(MODEL_FEATURES)}
 # Alcohol enters as the guideline threshold (3 or more drinks a day, as in FRAX and NOGG), never as a dose that
@@ -70,7 +71,7 @@ def design_matrix(matrix: np.ndarray, fill: ImputationValues) -> np.ndarray:
     weight, height = matrix[:, _COL["weight_kg"]], matrix[:, _COL["height_cm"]]
     required = np.stack([age, female, weight, height], axis=1)
     if np.isnan(required).any() or (weight <= 0).any() or (height <= 0).any():
-        raise ValueError("age, sex, weight (kg) and height (cm) are required and must be positive numbers.")
+        raise ValueError(_("age, sex, weight (kg) and height (cm) are required and must be positive numbers."))
     # Filled column by column into a (columns, rows) block, returned transposed: no list of temporaries to stack.
     out = np.empty((len(DESIGN_COLUMNS), len(matrix)))
     out[0], out[1], out[2], out[3] = age, female, weight, height
@@ -126,7 +127,8 @@ class LinearEquation:
     def from_dict(cls, data: dict) -> LinearEquation:
         arrays = [np.asarray(data[k], dtype="float64") for k in ("mean", "scale", "coef")]
         if not all(a.shape == (len(DESIGN_COLUMNS),) for a in arrays):
-            raise ValueError(f"equation needs {len(DESIGN_COLUMNS)} coefficients; the file has another number.")
+            raise ValueError(_("equation needs {count} coefficients; the file has another number.").format(
+                count=len(DESIGN_COLUMNS)))
         return cls(*arrays, float(data["intercept"]))
 
 
@@ -189,7 +191,7 @@ class ClinicalEquations:
     def from_dict(cls, data: dict) -> ClinicalEquations:
         """Rebuild from :meth:`to_dict`. Raises ``ValueError``/``KeyError`` for a file of another layout."""
         if list(data["design_columns"]) != list(DESIGN_COLUMNS):
-            raise ValueError("the model file was written for another design; retrain or update the code.")
+            raise ValueError(_("the model file was written for another design; retrain or update the code."))
         fill = ImputationValues({k: float(v) for k, v in data["fill"]["facts"].items()},
                                 tuple(float(v) for v in data["fill"]["race_shares"]))
         interval = data["interval_80"]

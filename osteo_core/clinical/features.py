@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from osteo_core.clinical.fields import RACE_CHOICES
+from osteo_core.i18n import N_, _
 
 MODEL_FEATURES: tuple[str, ...] = (
     "age",
@@ -26,17 +27,17 @@ MODEL_FEATURES: tuple[str, ...] = (
     "alcohol_drinks_per_day",
 )
 
-FEATURE_LABELS = {
-    "age": "Age (years)",
-    "female": "Female sex",
-    "race": "Race/ethnicity",
-    "weight_kg": "Weight (kg)",
-    "height_cm": "Height (cm)",
-    "prior_fracture": "Prior fracture",
-    "parent_hip_fracture": "Parent hip fracture",
-    "glucocorticoids": "Glucocorticoid use",
-    "smoker_current": "Current smoking",
-    "alcohol_drinks_per_day": "Alcohol (drinks/day)",
+FEATURE_LABELS = {  # marked for translation: show _(FEATURE_LABELS[name])
+    "age": N_("Age (years)"),
+    "female": N_("Female sex"),
+    "race": N_("Race/ethnicity"),
+    "weight_kg": N_("Weight (kg)"),
+    "height_cm": N_("Height (cm)"),
+    "prior_fracture": N_("Prior fracture"),
+    "parent_hip_fracture": N_("Parent hip fracture"),
+    "glucocorticoids": N_("Glucocorticoid use"),
+    "smoker_current": N_("Current smoking"),
+    "alcohol_drinks_per_day": N_("Alcohol (drinks/day)"),
 }
 
 MODIFIABLE_FEATURES = ("weight_kg", "smoker_current", "alcohol_drinks_per_day", "glucocorticoids")
@@ -72,9 +73,9 @@ def model_inputs(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def race_code_label(code: float) -> str:
-    """Readable race/ethnicity for a race code, or "unknown"."""
+    """Readable race/ethnicity for a race code, or "unknown", in the current language."""
     if code is None or not np.isfinite(code):
-        return "unknown"
+        return _("unknown")
     from osteo_core.clinical.fields import RACE_LABELS
 
-    return RACE_LABELS[RACE_CHOICES[int(code)]]
+    return _(RACE_LABELS[RACE_CHOICES[int(code)]])

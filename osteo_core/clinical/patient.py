@@ -13,6 +13,7 @@ from osteo_core.clinical.fields import CM_PER_INCH, LB_PER_KG
 from osteo_core.clinical.validate import validate_frame
 from osteo_core.clinical.who import WHO_CATEGORY_TEXT, WhoCategory, who_applicability_note, who_category
 from osteo_core.errors import InputValidationError
+from osteo_core.i18n import _
 
 __all__ = ["WHO_CATEGORY_TEXT", "Patient", "WhoCategory", "parse_patient", "who_category"]
 
@@ -48,12 +49,14 @@ class Patient:
 
     @property
     def who_note(self) -> str | None:
-        """Why the WHO category may not apply (under 50, premenopausal: ISCD advises Z-scores), or ``None``."""
+        """Why the WHO category may not apply (under 50, premenopausal: ISCD advises Z-scores), in the current
+        language, or ``None``."""
         if self.t_score is None:
             return None
         menopause = self.menopause_status  # ISCD applies the WHO categories in the menopausal transition too
         postmenopausal = None if menopause in (None, "not_applicable") else menopause != "premenopausal"
-        return who_applicability_note(self.age, self.sex, postmenopausal)
+        note = who_applicability_note(self.age, self.sex, postmenopausal)
+        return None if note is None else _(note)
 
     def to_record(self) -> dict[str, Any]:
         """The patient as a flat dict of canonical field names (what ``validate_frame`` accepts)."""

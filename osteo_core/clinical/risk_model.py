@@ -14,6 +14,7 @@ import pandas as pd
 from osteo_core.clinical.equations import ClinicalEquations
 from osteo_core.clinical.features import MODEL_FEATURES
 from osteo_core.errors import ModelLoadError
+from osteo_core.i18n import N_, _
 from osteo_core.model_files import cached_loader, read_manifest, write_manifest
 from osteo_core.model_files import model_folder as shared_model_folder
 
@@ -21,11 +22,14 @@ RiskBand = Literal["low", "moderate", "high"]
 MODEL_NAME = "clinical_risk"
 WEIGHTS_FILE = "model.json"
 
+# Display texts of the bands (the band values "low"/"moderate"/"high" stay English in every table and file),
+# marked for translation and translated where shown: _(RISK_BAND_TEXT[band]), _(RISK_BAND_LABELS[band]).
 RISK_BAND_TEXT = {
-    "low": "Low: below the model's referral thresholds",
-    "moderate": "Moderate: discuss bone health; consider DXA if other risk factors are present",
-    "high": "High: DXA referral is suggested",
+    "low": N_("Low: below the model's referral thresholds"),
+    "moderate": N_("Moderate: discuss bone health; consider DXA if other risk factors are present"),
+    "high": N_("High: DXA referral is suggested"),
 }
+RISK_BAND_LABELS = {"low": N_("Low"), "moderate": N_("Moderate"), "high": N_("High")}
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ def load_risk_model(folder: Path | None = None) -> RiskModel:
         equations = ClinicalEquations.from_dict(bundle["equations"])
         background = pd.DataFrame(bundle["background"], columns=list(MODEL_FEATURES), dtype="float64")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelLoadError(f"Model file {weights} cannot be loaded: {exc}") from exc
+        raise ModelLoadError(_("Model file {path} cannot be loaded: {error}").format(path=weights, error=exc)) from exc
     return RiskModel(equations=equations, background=background, metadata=manifest)
 
 

@@ -25,11 +25,16 @@ import numpy as np
 import pandas as pd
 
 from osteo_core.clinical.fields import LB_PER_KG
+from osteo_core.i18n import N_, _
 
 
 @dataclass(frozen=True)
 class ToolInfo:
-    """Description of a screening tool for display: name, cut-off in words, citation."""
+    """Description of a screening tool for display: name, cut-off in words, citation.
+
+    ``cutoff``, ``population`` and the two meanings are marked for translation: show them as ``_(info.cutoff)``.
+    The tool's name and the citations stay in English.
+    """
 
     key: str
     name: str
@@ -44,26 +49,27 @@ class ToolInfo:
 TOOL_INFO: dict[str, ToolInfo] = {
     "ost": ToolInfo(
         "ost", "OST (Osteoporosis Self-assessment Tool)",
-        "refer women if OST < 2, men if OST < 4", "women and men aged 50 or older",
+        N_("refer women if OST < 2, men if OST < 4"), N_("women and men aged 50 or older"),
         "Koh LKH et al. Osteoporos Int 2001;12:699-705; Adler RA et al. Mayo Clin Proc 2003;78:723-7",
-        "Low weight for age: DXA referral is advised by this tool.",
-        "Weight for age above the cut-off: this tool alone does not call for DXA.",
+        N_("Low weight for age: DXA referral is advised by this tool."),
+        N_("Weight for age above the cut-off: this tool alone does not call for DXA."),
         "women < 2: Geusens P et al. Mayo Clin Proc 2002;77:629-37 and the University of Washington osteoporosis "
         "tool; men < 4: University of Washington osteoporosis tool, after Adler RA et al. Mayo Clin Proc "
         "2003;78:723-7 (validated OST in men; cut-off 3 there: sensitivity 93 %, specificity 66 %)",
     ),
     "orai": ToolInfo(
-        "orai", "ORAI (Osteoporosis Risk Assessment Instrument)", "refer if score ≥ 9", "women aged 45 or older",
+        "orai", "ORAI (Osteoporosis Risk Assessment Instrument)", N_("refer if score ≥ 9"),
+        N_("women aged 45 or older"),
         "Cadarette SM et al. CMAJ 2000;162:1289-94",
-        "Score at or above 9: DXA referral is advised by this tool.",
-        "Score below 9: this tool alone does not call for DXA.",
+        N_("Score at or above 9: DXA referral is advised by this tool."),
+        N_("Score below 9: this tool alone does not call for DXA."),
         "≥ 9: Cadarette SM et al. CMAJ 2000;162:1289-94",
     ),
     "score": ToolInfo(
-        "score", "SCORE (Simple Calculated Osteoporosis Risk Estimation)", "refer if score ≥ 6",
-        "women aged 45 or older", "Lydick E et al. Am J Manag Care 1998;4:37-48",
-        "Score at or above 6: DXA referral is advised by this tool.",
-        "Score below 6: this tool alone does not call for DXA.",
+        "score", "SCORE (Simple Calculated Osteoporosis Risk Estimation)", N_("refer if score ≥ 6"),
+        N_("women aged 45 or older"), "Lydick E et al. Am J Manag Care 1998;4:37-48",
+        N_("Score at or above 6: DXA referral is advised by this tool."),
+        N_("Score below 6: this tool alone does not call for DXA."),
         "≥ 6: Lydick E et al. Am J Manag Care 1998;4:37-48",
     ),
 }
@@ -71,31 +77,45 @@ TOOL_INFO: dict[str, ToolInfo] = {
 
 @dataclass
 class ToolScores:
-    """Vectorised result of one tool: ``score`` (float, NaN when not computed), ``flag`` (1.0/0.0/NaN) and
-    ``reason`` ("" when computed, otherwise why not)."""
+    """Vectorised result of one tool: ``score`` (float, NaN when not computed), ``flag`` (1.0/0.0/NaN),
+    ``reason`` ("" when computed, otherwise why not, in the current language) and ``outside`` (True where the
+    patient is outside the tool's development population)."""
 
     score: pd.Series
     flag: pd.Series
     reason: pd.Series
+    outside: pd.Series | None = None
 
 
 def not_validated(why: str) -> str:
-    """The reason text for a patient outside a tool's development population."""
-    return f"not validated for this patient ({why})"
+    """The reason text for a patient outside a tool's development population (``why`` already translated)."""
+    return _("not validated for this patient ({why})").format(why=why)
 
 
-def _reasons(index: pd.Index, conditions: list[tuple[pd.Series, str]]) -> pd.Series:
+def _outside(mask: pd.Series, why: str) -> tuple[pd.Series, str, bool]:
+    """A condition for :func:`_reasons`: the patient is outside the population (``why``, translated)."""
+    return mask, not_validated(why), True
+
+
+def _reasons(index: pd.Index, conditions: list[tuple[pd.Series, str] | tuple[pd.Series, str, bool]]
+             ) -> tuple[pd.Series, pd.Series]:
+    """The first matching reason per row, and whether it says the patient is outside the population."""
     reason = pd.Series("", index=index, dtype=object)
-    for mask, text in conditions:
-        reason = reason.where(~(mask & (reason == "")), text)
-    return reason
+    outside = pd.Series(False, index=index)
+    for mask, text, *population in conditions:
+        first = mask & (reason == "")
+        reason = reason.where(~first, text)
+        if population and population[0]:
+            outside = outside | first
+    return reason, outside
 
 
-def _finish(score: pd.Series, reason: pd.Series, flagged: pd.Series) -> ToolScores:
+def _finish(score: pd.Series, reasons: tuple[pd.Series, pd.Series], flagged: pd.Series) -> ToolScores:
+    reason, outside = reasons
     usable = reason == ""
     score = score.where(usable)
     flag = flagged.astype("float64").where(usable)
-    return ToolScores(score=score, flag=flag, reason=reason)
+    return ToolScores(score=score, flag=flag, reason=reason, outside=outside)
 
 
 def ost(values: pd.DataFrame) -> ToolScores:
@@ -103,8 +123,8 @@ def ost(values: pd.DataFrame) -> ToolScores:
     raw = 0.2 * (values["weight_kg"] - values["age"])
     score = np.trunc(raw.round(9))
     reason = _reasons(values.index, [
-        (values["age"].isna() | values["weight_kg"].isna() | values["sex"].isna(), "needs age, sex and weight"),
-        (values["age"] < 50, not_validated("OST was developed and validated in adults aged 50 or older")),
+        (values["age"].isna() | values["weight_kg"].isna() | values["sex"].isna(), _("needs age, sex and weight")),
+        _outside(values["age"] < 50, _("OST was developed and validated in adults aged 50 or older")),
     ])
     cutoff = np.where(values["sex"] == "male", 4.0, 2.0)
     return _finish(score, reason, score < cutoff)
@@ -118,10 +138,10 @@ def orai(values: pd.DataFrame) -> ToolScores:
     estrogen_points = np.where(values["estrogen_therapy"] == "current", 0.0, 2.0)
     score = pd.Series(age_points + weight_points + estrogen_points, index=values.index)
     reason = _reasons(values.index, [
-        (values["sex"] != "female", not_validated("ORAI was developed in women aged 45 or older; not in men")),
-        (age < 45, not_validated("ORAI was developed in women aged 45 or older")),
-        (values["estrogen_therapy"].isna(), "needs estrogen/hormone therapy status"),
-        (age.isna() | weight.isna(), "needs age and weight"),
+        _outside(values["sex"] != "female", _("ORAI was developed in women aged 45 or older; not in men")),
+        _outside(age < 45, _("ORAI was developed in women aged 45 or older")),
+        (values["estrogen_therapy"].isna(), _("needs estrogen/hormone therapy status")),
+        (age.isna() | weight.isna(), _("needs age and weight")),
     ])
     return _finish(score, reason, score >= 9)
 
@@ -146,13 +166,13 @@ def score(values: pd.DataFrame) -> ToolScores:
         - np.trunc((weight_lb / 10.0).round(9))
     )
     reason = _reasons(values.index, [
-        (values["sex"] != "female", not_validated("SCORE was developed in women aged 45 or older; not in men")),
-        (values["age"] < 45, not_validated("SCORE was developed in women aged 45 or older")),
-        (values["race"].isna(), "needs race/ethnicity"),
-        (values["rheumatoid_arthritis"].isna(), "needs rheumatoid arthritis status"),
-        (fractures.isna(), "needs the number of fragility fractures after 45"),
-        (values["estrogen_therapy"].isna(), "needs estrogen/hormone therapy status"),
-        (values["age"].isna() | values["weight_kg"].isna(), "needs age and weight"),
+        _outside(values["sex"] != "female", _("SCORE was developed in women aged 45 or older; not in men")),
+        _outside(values["age"] < 45, _("SCORE was developed in women aged 45 or older")),
+        (values["race"].isna(), _("needs race/ethnicity")),
+        (values["rheumatoid_arthritis"].isna(), _("needs rheumatoid arthritis status")),
+        (fractures.isna(), _("needs the number of fragility fractures after 45")),
+        (values["estrogen_therapy"].isna(), _("needs estrogen/hormone therapy status")),
+        (values["age"].isna() | values["weight_kg"].isna(), _("needs age and weight")),
     ])
     return _finish(pd.Series(total, index=values.index), reason, total >= 6)
 

@@ -26,6 +26,7 @@ from osteo_core.clinical.fields import (
     UNIT_COLUMNS,
     FieldSpec,
 )
+from osteo_core.i18n import _, format_decimal
 
 _MISSING_WORDS = ["", "nan", "null", "na", "n/a", "<na>", "none", "nat"]
 _MISSING_CATEGORY_WORDS = ["", "nan", "null", "<na>", "nat"]
@@ -60,6 +61,19 @@ def _format_numbers(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:g}")
 
 
+def _around_value(template: str, **fields: object) -> tuple[str, str]:
+    """The text before and after the ``{value}`` field of a translated ``template`` whose other fields are filled,
+    so that a column of values can be put in between at once (the translation may move ``{value}`` anywhere)."""
+    before, _sep, after = template.format(value="\x00", **fields).partition("\x00")
+    return before, after
+
+
+def _with_values(template: str, values: pd.Series, **fields: object) -> pd.Series:
+    """``template`` (translated, with a ``{value}`` field) filled in for each of ``values`` (text)."""
+    before, after = _around_value(template, **fields)
+    return before + values + after
+
+
 def _append(messages: pd.Series, mask: pd.Series | np.ndarray, text: pd.Series | str) -> pd.Series:
     """``messages`` with ``text`` added ("; "-separated) on the rows of ``mask``; ``text`` is a string or a Series
     of the same length as ``messages``."""
@@ -88,13 +102,15 @@ def _parse_number(spec: FieldSpec, raw: pd.Series, messages: pd.Series) -> tuple
         missing = text.str.lower().isin(_MISSING_WORDS)
         values = pd.to_numeric(text.where(~missing, None), errors="coerce").astype("float64")
         bad = values.isna() & ~missing
-        messages = _append(messages, bad, f"`{spec.name}` must be a number{spec.unit_text}. Got '" + text + "'.")
+        messages = _append(messages, bad, _with_values(_("`{name}` must be a number{unit}. Got '{value}'."), text,
+                                                       name=spec.name, unit=spec.unit_text))
     values = values.where(np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan)))
     if spec.kind == "integer":
         fractional = values.notna() & (values != np.floor(values))
         messages = _append(
             messages, fractional,
-            f"`{spec.name}` must be a whole number{spec.unit_text}. Got " + _format_numbers(values) + ".",
+            _with_values(_("`{name}` must be a whole number{unit}. Got {value}."), _format_numbers(values),
+                         name=spec.name, unit=spec.unit_text),
         )
         values = values.where(~fractional)
     return values, messages
@@ -108,8 +124,9 @@ def _check_range(spec: FieldSpec, values: pd.Series, messages: pd.Series) -> tup
         got = values.copy()
         messages = _append(
             messages, outside,
-            f"`{spec.name}` must be between {spec.minimum:g} and {spec.maximum:g}{spec.unit_text}. Got "
-            + _format_numbers(got.where(outside, 0.0)) + ".",
+            _with_values(_("`{name}` must be between {low} and {high}{unit}. Got {value}."),
+                         _format_numbers(got.where(outside, 0.0)), name=spec.name, low=f"{spec.minimum:g}",
+                         high=f"{spec.maximum:g}", unit=spec.unit_text),
         )
     return values.where(~outside), messages
 
@@ -121,7 +138,8 @@ def _parse_boolean(spec: FieldSpec, raw: pd.Series, messages: pd.Series) -> tupl
     values[text.isin(FALSE_WORDS)] = 0.0
     bad = values.isna() & ~text.isin(_MISSING_WORDS)
     messages = _append(
-        messages, bad, f"`{spec.name}` must be yes or no (1/0, true/false). Got '" + _text(raw) + "'.",
+        messages, bad, _with_values(_("`{name}` must be yes or no (1/0, true/false). Got '{value}'."), _text(raw),
+                                    name=spec.name),
     )
     return values, messages
 
@@ -136,7 +154,8 @@ def _parse_category(spec: FieldSpec, raw: pd.Series, messages: pd.Series) -> tup
     values = values.astype(object).where(values.notna(), None)
     bad = values.isna() & ~lower.isin(_MISSING_CATEGORY_WORDS)
     messages = _append(
-        messages, bad, f"`{spec.name}` must be one of {', '.join(spec.choices)}. Got '" + text + "'.",
+        messages, bad, _with_values(_("`{name}` must be one of {choices}. Got '{value}'."), text, name=spec.name,
+                                    choices=", ".join(spec.choices)),
     )
     return values, messages
 
@@ -195,7 +214,8 @@ def _check_one(spec: FieldSpec, raw: pd.Series, factor: float) -> tuple[pd.Serie
         parsed, messages = _check_range(spec, parsed * factor, messages)
     if spec.required:
         missing = parsed.isna() & (messages == "")
-        messages = _append(messages, missing, f"`{spec.name}` is required{spec.unit_text}.")
+        messages = _append(messages, missing, _("`{name}` is required{unit}.").format(name=spec.name,
+                                                                                    unit=spec.unit_text))
     return parsed, messages
 
 
@@ -218,7 +238,7 @@ def _check_column(
     if raw is None:
         parsed = pd.Series(None if spec.kind == "category" else np.nan, index=pd.RangeIndex(rows),
                            dtype=object if spec.kind == "category" else "float64").to_numpy()
-        text = f"`{spec.name}` is required{spec.unit_text}." if spec.required else ""
+        text = _("`{name}` is required{unit}.").format(name=spec.name, unit=spec.unit_text) if spec.required else ""
         return parsed, np.full(rows, text, dtype=object), np.full(rows, bool(text))
     found = _distinct(raw) if rows > 1 else None
     if found is None:
@@ -243,10 +263,9 @@ def _check_relations(
     bmi_messages = np.full(rows, "", dtype=object)
     if outside.any():
         got = bmi.to_numpy()[outside]
-        bmi_messages[outside] = [
-            f"`bmi` derived from weight and height must be between {low:g} and {high:g} (kg/m²). Got {v:.1f}."
-            for v in got
-        ]
+        template = _("`bmi` derived from weight and height must be between {low} and {high} (kg/m²). Got {value}.")
+        bmi_messages[outside] = [template.format(low=f"{low:g}", high=f"{high:g}", value=format_decimal(v, 1))
+                                 for v in got]
     messages["bmi"], bad["bmi"] = bmi_messages, outside
     values["bmi"] = bmi.where(~outside)
 
@@ -254,14 +273,14 @@ def _check_relations(
     male_menopause = ((values["sex"] == "male") & menopause.notna() & (menopause != "not_applicable")).to_numpy()
     if male_menopause.any():
         got = menopause.to_numpy()[male_menopause]
-        _add(messages, bad, "menopause_status", male_menopause,
-             [f"`menopause_status` must be not_applicable for a male patient. Got '{v}'." for v in got])
+        template = _("`menopause_status` must be not_applicable for a male patient. Got '{value}'.")
+        _add(messages, bad, "menopause_status", male_menopause, [template.format(value=v) for v in got])
     count = values["fracture_count_after_45"]
     contradiction = ((values["prior_fracture"] == 0.0) & (count > 0)).to_numpy()
     if contradiction.any():
         got = count.to_numpy()[contradiction]
-        _add(messages, bad, "fracture_count_after_45", contradiction,
-             [f"`fracture_count_after_45` is {v:g} but `prior_fracture` is no." for v in got])
+        template = _("`fracture_count_after_45` is {value} but `prior_fracture` is no.")
+        _add(messages, bad, "fracture_count_after_45", contradiction, [template.format(value=f"{v:g}") for v in got])
 
 
 def _add(messages: dict[str, np.ndarray], bad: dict[str, np.ndarray], name: str, mask: np.ndarray,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+from osteo_core.i18n import N_, _
+
 WhoCategory = Literal["normal", "osteopenia", "osteoporosis"]
 WHO_CATEGORIES: tuple[WhoCategory, ...] = ("normal", "osteopenia", "osteoporosis")
 NORMAL_FROM = -1.0  # SD; a T-score of −1.0 or higher is normal
@@ -17,22 +19,27 @@ OSTEOPOROSIS_AT = -2.5  # SD; a T-score of −2.5 or lower is osteoporosis
 WHO_SOURCE = "WHO 1994; Kanis JA, Osteoporos Int 1994;4:368"
 WHO_MIN_AGE = 50  # years; the categories apply to postmenopausal women and men aged 50 or older
 
+# Display texts, marked for translation and translated where shown: _(WHO_CATEGORY_TEXT[category]).
 WHO_CATEGORY_TEXT: dict[str, str] = {
-    "normal": "Normal bone density (T-score −1.0 or higher)",
-    "osteopenia": "Low bone mass / osteopenia (T-score below −1.0 and above −2.5)",
-    "osteoporosis": "Osteoporosis (T-score −2.5 or lower)",
+    "normal": N_("Normal bone density (T-score −1.0 or higher)"),
+    "osteopenia": N_("Low bone mass / osteopenia (T-score below −1.0 and above −2.5)"),
+    "osteoporosis": N_("Osteoporosis (T-score −2.5 or lower)"),
 }
 WHO_SHORT_TEXT: dict[str, str] = {
-    "normal": "Normal (T ≥ −1)",
-    "osteopenia": "Osteopenia (−2.5 < T < −1)",
-    "osteoporosis": "Osteoporosis (T ≤ −2.5)",
+    "normal": N_("Normal (T ≥ −1)"),
+    "osteopenia": N_("Osteopenia (−2.5 < T < −1)"),
+    "osteoporosis": N_("Osteoporosis (T ≤ −2.5)"),
+}
+# The category names alone (chart bands, tables), translated where shown.
+WHO_CATEGORY_NAMES: dict[str, str] = {
+    "normal": N_("normal"), "osteopenia": N_("osteopenia"), "osteoporosis": N_("osteoporosis"),
 }
 # (lowest T, highest T, category) for drawing the bands; the boundary value belongs as stated above
 WHO_BANDS: tuple[tuple[float, float, WhoCategory], ...] = (
     (-math.inf, OSTEOPOROSIS_AT, "osteoporosis"), (OSTEOPOROSIS_AT, NORMAL_FROM, "osteopenia"),
     (NORMAL_FROM, math.inf, "normal"),
 )
-YOUNGER_NOTE = (
+YOUNGER_NOTE = N_(
     "WHO T-score categories are meant for postmenopausal women and men aged 50 or older. For younger adults and "
     "premenopausal women, ISCD advises using the Z-score (compared with people of the same age) instead: a Z-score "
     "of −2.0 or lower is 'below the expected range for age'. The category is shown for information only."
@@ -45,7 +52,7 @@ def who_category(t_score: float) -> WhoCategory:
     Raises ``ValueError`` for a missing or non-finite T-score.
     """
     if t_score is None or isinstance(t_score, bool) or not math.isfinite(t_score):
-        raise ValueError(f"`t_score` must be a finite number (SD). Got {t_score!r}.")
+        raise ValueError(_("`t_score` must be a finite number (SD). Got {value}.").format(value=repr(t_score)))
     if t_score >= NORMAL_FROM:
         return "normal"
     if t_score > OSTEOPOROSIS_AT:
@@ -54,7 +61,8 @@ def who_category(t_score: float) -> WhoCategory:
 
 
 def who_applicability_note(age: float | None, sex: str | None, postmenopausal: bool | None) -> str | None:
-    """:data:`YOUNGER_NOTE` when the WHO categories do not apply, else ``None``.
+    """:data:`YOUNGER_NOTE` (the English msgid: show it as ``_(note)``) when the WHO categories do not apply, else
+    ``None``.
 
     ISCD: T-scores for postmenopausal women (any age) and men aged 50 or older; Z-scores for premenopausal women and
     men under 50. A woman of unknown menopause status, or of unknown sex, is judged by age; unknown facts are not

@@ -14,6 +14,7 @@ from osteo_core.cohort import export, outcome, summary, view
 from osteo_core.cohort.columns import ColumnMapping
 from osteo_core.cohort.reading import LoadedTable
 from osteo_core.cohort.score import score_table
+from osteo_core.i18n import _, format_decimal
 
 PAGE_CHUNK_ROWS = 20_000
 
@@ -53,19 +54,22 @@ def analyse_table(loaded: LoadedTable, model: RiskModel, mapping: ColumnMapping,
 
 
 def summary_report(result: CohortResult, model: RiskModel, share: float, disclaimer: str) -> bytes:
-    """The one-page HTML summary (UTF-8) for referring the top ``share`` (0–1) of scored patients."""
+    """The one-page HTML summary (UTF-8) for referring the top ``share`` (0–1) of scored patients, in the current
+    language (``disclaimer`` is given already translated)."""
     rule = summary.referral(result.analysis, share)
     shares = summary.flag_shares(result.analysis, rule.threshold)
-    figures = [("Estimated risk", summary.risk_distribution_figure(result.analysis, model.band_thresholds,
-                                                                    rule.threshold)),
-               ("Flagged by model and tools", summary.flag_shares_figure(shares))]
+    figures = [(_("Estimated risk"), summary.risk_distribution_figure(result.analysis, model.band_thresholds,
+                                                                       rule.threshold)),
+               (_("Flagged by model and tools"), summary.flag_shares_figure(shares))]
     if result.drivers is not None:
-        figures.append(("Global drivers", summary.drivers_figure(*result.drivers)))
+        figures.append((_("Global drivers"), summary.drivers_figure(*result.drivers)))
     numbers = view.counts(result.scored)
-    facts = [f"{numbers['rows']:,} rows; {numbers['scored']:,} scored; {numbers['with_issues']:,} with "
-             "problems (kept, unscored).", rule.sentence() + ".", disclaimer.replace("*", "")]
-    tables = [("Flagged by group", shares), ("Tool–model agreement", summary.agreement(result.analysis,
-                                                                                      rule.threshold))]
-    return export.summary_html("Cohort screening summary", facts, figures, tables,
-                               f"Model version {model.version}.").encode("utf-8")
+    facts = [_("{rows} rows; {scored} scored; {with_issues} with problems (kept, unscored).").format(
+                 rows=format_decimal(numbers["rows"], 0), scored=format_decimal(numbers["scored"], 0),
+                 with_issues=format_decimal(numbers["with_issues"], 0)),
+             rule.sentence() + ".", disclaimer.replace("*", "")]
+    tables = [(_("Flagged by group"), shares), (_("Tool–model agreement"), summary.agreement(result.analysis,
+                                                                                            rule.threshold))]
+    return export.summary_html(_("Cohort screening summary"), facts, figures, tables,
+                               _("Model version {version}.").format(version=model.version)).encode("utf-8")
 

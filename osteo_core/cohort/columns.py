@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from osteo_core.clinical.fields import FIELDS, FIELDS_BY_NAME, REQUIRED_FIELDS, UNIT_COLUMNS
 from osteo_core.errors import ColumnMappingError
+from osteo_core.i18n import N_, _
 
 
 def normalise_name(name: object) -> str:
@@ -75,14 +76,19 @@ OUTCOME_NAMES = ("osteoporosis_dxa_hip", "osteoporosis_selfreport", "osteoporosi
 ID_NAMES = ("id", "patient_id", "seqn", "subject_id", "person_id", "record_id", "participant_id")
 
 # Columns of common public tables that look relevant but cannot feed the schema, with the reason in plain words
-# (the widely used Kaggle "osteoporosis" table among them).
+# (the widely used Kaggle "osteoporosis" table among them). Each is a whole note, translated when the note is made.
 UNUSABLE_HINTS = {
-    "body_weight": "holds words (Normal/Underweight), not a weight in kg or lb",
-    "alcohol_consumption": "holds words (None/Moderate), not drinks per day",
-    "family_history": "is a family history of osteoporosis, not 'a parent had a hip fracture'",
-    "medications": "lists medicines in words; glucocorticoid use needs its own yes/no column",
-    "medical_conditions": "lists conditions in words; rheumatoid arthritis needs its own yes/no column",
-    "hormonal_changes": "is not the menopause status or hormone-therapy use the tools need",
+    "body_weight": N_("Column '{column}' holds words (Normal/Underweight), not a weight in kg or lb, so it is not "
+                      "used."),
+    "alcohol_consumption": N_("Column '{column}' holds words (None/Moderate), not drinks per day, so it is not used."),
+    "family_history": N_("Column '{column}' is a family history of osteoporosis, not 'a parent had a hip fracture', "
+                         "so it is not used."),
+    "medications": N_("Column '{column}' lists medicines in words; glucocorticoid use needs its own yes/no column, "
+                      "so it is not used."),
+    "medical_conditions": N_("Column '{column}' lists conditions in words; rheumatoid arthritis needs its own yes/no "
+                             "column, so it is not used."),
+    "hormonal_changes": N_("Column '{column}' is not the menopause status or hormone-therapy use the tools need, so "
+                           "it is not used."),
 }
 
 
@@ -99,7 +105,7 @@ def target_for(field_name: str, unit: str) -> str:
     for column, column_unit in COLUMN_UNITS.items():
         if UNIT_COLUMNS[column][0] == field_name and column_unit == unit:
             return column
-    raise ColumnMappingError(f"`{field_name}` cannot be given in '{unit}'.")
+    raise ColumnMappingError(_("`{field}` cannot be given in '{unit}'.").format(field=field_name, unit=unit))
 
 
 def detect_named(columns: list[str], names: tuple[str, ...]) -> str | None:
@@ -117,7 +123,7 @@ def missing_required(mapping: ColumnMapping) -> list[str]:
 @dataclass(frozen=True)
 class MappingNote:
     """A note on a column mapping: ``severity`` is "error" when the table cannot be scored as mapped, "info"
-    otherwise; ``text`` says why in plain words."""
+    otherwise; ``text`` says why in plain words (in the current language)."""
 
     severity: str
     text: str
@@ -131,19 +137,21 @@ def mapping_notes(columns: list[str], mapping: ColumnMapping) -> list[MappingNot
     notes = []
     missing = missing_required(mapping)
     if missing:
-        notes.append(MappingNote("error", "No column holds " + ", ".join(f"`{m}`" for m in missing) + ": the "
-                                 "model and the tools need age (years), sex, weight (kg or lb) and height (cm or in) "
-                                 "for every patient, so this table cannot be scored until you map them below."))
+        notes.append(MappingNote("error", _(
+            "No column holds {fields}: the model and the tools need age (years), sex, weight (kg or lb) and height "
+            "(cm or in) for every patient, so this table cannot be scored until you map them below.").format(
+                fields=", ".join(f"`{m}`" for m in missing))))
     used = {UNIT_COLUMNS[t][0] if t in UNIT_COLUMNS else t: c for c, t in mapping.mapping.items()}
     for col in mapping.ambiguous:
         target = KNOWN_NAMES[normalise_name(col)]
         field_name = UNIT_COLUMNS[target][0] if target in UNIT_COLUMNS else target
-        notes.append(MappingNote("info", f"Column '{col}' also looks like `{field_name}`; '{used.get(field_name)}' "
-                                 "is used. Change it below if that is wrong."))
+        notes.append(MappingNote("info", _("Column '{column}' also looks like `{field}`; '{used}' is used. Change it "
+                                           "below if that is wrong.").format(column=col, field=field_name,
+                                                                             used=used.get(field_name))))
     for col in columns:
         hint = UNUSABLE_HINTS.get(normalise_name(col))
         if hint:
-            notes.append(MappingNote("info", f"Column '{col}' {hint}, so it is not used."))
+            notes.append(MappingNote("info", _(hint).format(column=col)))
     return notes
 
 
@@ -155,12 +163,14 @@ def mapping_from_choices(choices: dict[str, str | None], columns: list[str]) -> 
         if column is None:
             continue
         if column not in columns:
-            raise ColumnMappingError(f"Column '{column}' chosen for `{target}` is not in the table.")
+            raise ColumnMappingError(_("Column '{column}' chosen for `{field}` is not in the table.").format(
+                column=column, field=target))
         if column in mapping:
-            raise ColumnMappingError(f"Column '{column}' is chosen for both `{mapping[column]}` and `{target}`; "
-                                     "each column can hold one field only.")
+            raise ColumnMappingError(_("Column '{column}' is chosen for both `{first}` and `{second}`; each column "
+                                       "can hold one field only.").format(column=column, first=mapping[column],
+                                                                          second=target))
         if target not in FIELDS_BY_NAME and target not in UNIT_COLUMNS:
-            raise ColumnMappingError(f"`{target}` is not a patient field.")
+            raise ColumnMappingError(_("`{field}` is not a patient field.").format(field=target))
         mapping[column] = target
     unused = [c for c in columns if c not in mapping]
     return ColumnMapping(mapping=mapping, unused=unused)

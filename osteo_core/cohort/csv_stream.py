@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from osteo_core.errors import TableReadError
+from osteo_core.i18n import _
 
 Opener = Callable[[], BinaryIO]
 _SCAN_BYTES = 1 << 20
@@ -28,7 +29,7 @@ MAX_QUOTED_LINES = 50  # a quoted value may span this many lines; a longer one i
 @dataclass
 class CsvLayout:
     """What a CSV file looks like: ``columns`` (duplicates renamed ``name.1``), ``delimiter``, ``encoding`` and
-    notes for the user (encoding, delimiter)."""
+    notes for the user (encoding, delimiter), in the current language."""
 
     columns: list[str]
     delimiter: str
@@ -49,10 +50,10 @@ def detect_encoding(open_binary: Opener, name: str) -> tuple[str, list[str]]:
             continue
         if encoding == "utf-8-sig":
             return encoding, []
-        return encoding, [f"{name} is not UTF-8; it was read as Windows-1252 (Western European). Check accented "
-                          "names in the results."]
-    return "latin-1", [f"{name} is neither UTF-8 nor Windows-1252; it was read as Latin-1. Check accented names "
-                       "in the results."]
+        return encoding, [_("{name} is not UTF-8; it was read as Windows-1252 (Western European). Check accented "
+                            "names in the results.").format(name=name)]
+    return "latin-1", [_("{name} is neither UTF-8 nor Windows-1252; it was read as Latin-1. Check accented names "
+                         "in the results.").format(name=name)]
 
 
 def sniff_delimiter(head: str) -> str:
@@ -87,10 +88,11 @@ def read_layout(open_binary: Opener, name: str) -> CsvLayout:
     if head.startswith("\ufeff"):
         head = head[1:]
     if not head.strip():
-        raise TableReadError(f"{name} is empty.")
+        raise TableReadError(_("{name} is empty.").format(name=name))
     delimiter = sniff_delimiter(head)
     if delimiter != ",":
-        notes.append(f"Columns are separated by {'semicolons' if delimiter == ';' else 'tabs'}.")
+        notes.append(_("Columns are separated by semicolons.") if delimiter == ";"
+                     else _("Columns are separated by tabs."))
     header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     return CsvLayout(unique_names(header), delimiter, encoding, notes)
 
@@ -223,10 +225,10 @@ def _fields(record: str, delimiter: str) -> list[str]:
 
 def _bad_row_message(number: int, found: int, width: int, unclosed_quote: bool) -> str:
     if unclosed_quote:
-        return (f"Row {number} has a quote (\") that is never closed, so its values cannot be read reliably; "
-                "it was not scored. Fix the quote in the file.")
-    return (f"Row {number} has {found} values but the header has {width} columns (a stray separator or a missing "
-            "value?); it was not scored.")
+        return _("Row {row} has a quote (\") that is never closed, so its values cannot be read reliably; it was "
+                 "not scored. Fix the quote in the file.").format(row=number)
+    return _("Row {row} has {found} values but the header has {width} columns (a stray separator or a missing "
+             "value?); it was not scored.").format(row=number, found=found, width=width)
 
 
 def _tolerant_frame(rows: list[list[str]], columns: list[str], problems: list[str]

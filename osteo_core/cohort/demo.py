@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from osteo_core.clinical.risk_model import RiskModel
+from osteo_core.i18n import _
 
 
 def demo_cohort(rows: int = 2000, seed: int = 0, model: RiskModel | None = None, bad_share: float = 0.01
@@ -17,7 +18,7 @@ def demo_cohort(rows: int = 2000, seed: int = 0, model: RiskModel | None = None,
     Raises ``ValueError`` for ``rows`` < 1.
     """
     if rows < 1:
-        raise ValueError(f"rows must be at least 1; got {rows}.")
+        raise ValueError(_("rows must be at least 1; got {value}.").format(value=rows))
     rng = np.random.default_rng(seed)
     female = rng.random(rows) < 0.5
     frame = pd.DataFrame({

@@ -28,6 +28,7 @@ from osteo_core.cohort.reading import DEFAULT_CHUNK_ROWS, TableChunk, open_table
 from osteo_core.cohort.score import _require_fields, score_chunk, write_scored
 from osteo_core.cohort.view import counts
 from osteo_core.errors import DaskUnavailableError, InsecureClusterError, TableReadError
+from osteo_core.i18n import _
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -54,17 +55,18 @@ def cluster_security(address: str, tls_ca: str | None = None, tls_cert: str | No
     """
     if tls_ca or tls_cert or tls_key:
         if not (tls_ca and tls_cert and tls_key):
-            raise InsecureClusterError("TLS needs all three of --dask-tls-ca, --dask-tls-cert and --dask-tls-key.")
+            raise InsecureClusterError(_("TLS needs all three of --dask-tls-ca, --dask-tls-cert and "
+                                         "--dask-tls-key."))
         from distributed.security import Security
 
         return Security(tls_ca_file=tls_ca, tls_client_cert=tls_cert, tls_client_key=tls_key,
                         require_encryption=True)
     if is_loopback(address) or insecure:
         return None
-    raise InsecureClusterError(
-        f"The Dask scheduler {address} is not on this machine and no TLS is configured, so patient rows would "
+    raise InsecureClusterError(_(
+        "The Dask scheduler {address} is not on this machine and no TLS is configured, so patient rows would "
         "cross the network unencrypted and unauthenticated. Give --dask-tls-ca, --dask-tls-cert and "
-        "--dask-tls-key (and a tls:// address), or --insecure if the network is trusted.")
+        "--dask-tls-key (and a tls:// address), or --insecure if the network is trusted.").format(address=address))
 
 
 def connect(address: str, security=None):
@@ -76,7 +78,8 @@ def connect(address: str, security=None):
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        raise DaskUnavailableError("Dask is not installed: pip install 'dask[dataframe]' distributed") from exc
+        raise DaskUnavailableError(_("Dask is not installed: {command}").format(
+            command="pip install 'dask[dataframe]' distributed")) from exc
     try:
         if address == "local":
             return Client(LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None))
@@ -84,7 +87,8 @@ def connect(address: str, security=None):
             address = "tls://" + address[len("tcp://"):]
         return Client(address, timeout="20s", security=security)
     except (OSError, TimeoutError) as exc:
-        raise DaskUnavailableError(f"Cannot reach the Dask scheduler at {address}: {exc}") from exc
+        raise DaskUnavailableError(_("Cannot reach the Dask scheduler at {address}: {error}").format(
+            address=address, error=exc)) from exc
 
 
 def score_file_dask(
@@ -108,7 +112,7 @@ def score_file_dask(
     when no cluster can be used.
     """
     if client is None and address is None:
-        raise ValueError("Give a Dask client or a scheduler address (e.g. tcp://scheduler:8786 or 'local').")
+        raise ValueError(_("Give a Dask client or a scheduler address (e.g. tcp://scheduler:8786 or 'local')."))
     stream = open_table(input_path, chunk_rows=chunk_rows)
     mapping = map_columns(stream.columns)
     _require_fields(mapping)
@@ -137,7 +141,7 @@ def score_file_dask(
                 drain(in_flight)
             drain(0)
         if totals["rows"] == 0:
-            raise TableReadError(f"{Path(str(input_path)).name} has no rows.")
+            raise TableReadError(_("{name} has no rows.").format(name=Path(str(input_path)).name))
         return totals
     finally:
         if own_client:

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from osteo_core.i18n import current_language
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -55,7 +57,8 @@ def summary_html(title: str, facts: Sequence[str], figures: Sequence[tuple[str, 
                  tables: Sequence[tuple[str, pd.DataFrame]], footer: str) -> str:
     """A self-contained one-page HTML report: a title, bullet facts, charts (plotly, interactive, works offline)
     and tables."""
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+    parts = [f"<!doctype html><html lang='{current_language()}'><head><meta charset='utf-8'>"
+             f"<title>{html.escape(title)}</title>",
              "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;color:#1c2833}"
              "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}"
              ".grid{display:grid;grid-template-columns:1fr 1fr;gap:8px}</style></head><body>",

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from osteo_core.errors import ArchiveError
+from osteo_core.i18n import _, format_decimal
 from osteo_core.vocabulary import KL_GRADES, KL_NAMES
 
 MAX_FILES = 5000
@@ -44,16 +45,17 @@ def unpack_zip(data: bytes, folder: Path, max_files: int = MAX_FILES,
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise ArchiveError(f"The upload is not a readable zip file: {exc}.") from exc
+        raise ArchiveError(_("The upload is not a readable zip file: {error}.").format(error=exc)) from exc
     members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")
                and not Path(m.filename).name.startswith("._")]
     if len(members) > max_files:
-        raise ArchiveError(f"The zip holds {len(members):,} files; at most {max_files:,} can be graded at once "
-                           "(use `python -m osteo_core predict-images` for more).")
+        raise ArchiveError(_("The zip holds {count} files; at most {limit} can be graded at once (use "
+                             "`python -m osteo_core predict-images` for more).").format(
+                                 count=format_decimal(len(members), 0), limit=format_decimal(max_files, 0)))
     total = sum(m.file_size for m in members)
     if total > max_total_bytes:
-        raise ArchiveError(f"The zip unpacks to {total / 1024**2:,.0f} MB; the limit is "
-                           f"{max_total_bytes / 1024**2:,.0f} MB.")
+        raise ArchiveError(_("The zip unpacks to {size} MB; the limit is {limit} MB.").format(
+            size=format_decimal(total / 1024**2, 0), limit=format_decimal(max_total_bytes / 1024**2, 0)))
     folder.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     written = []
@@ -107,16 +109,16 @@ def image_summary(table: pd.DataFrame) -> dict[str, int]:
 
 
 def rejected_files(table: pd.DataFrame) -> pd.DataFrame:
-    """The files that could not be graded, with the reason."""
+    """The files that could not be graded, with the reason (column names stay English: the page labels them)."""
     return table.loc[table["status"] == "rejected", ["file", "reason"]].reset_index(drop=True)
 
 
 def grade_figure(table: pd.DataFrame) -> go.Figure:
-    """Bars: graded images per Kellgren–Lawrence grade (0–4)."""
+    """Bars: graded images per Kellgren–Lawrence grade (0–4), labelled in the current language."""
     graded = table.loc[table["status"] == "ok", "prediction"].astype("Int64")
     counts = graded.value_counts().reindex(KL_GRADES, fill_value=0)
-    names = [f"{k} {KL_NAMES[k].lower()}" for k in counts.index]
+    names = [f"{k} {_(KL_NAMES[k]).lower()}" for k in counts.index]
     figure = go.Figure(go.Bar(x=names, y=counts.to_numpy(), marker_color="#1f6f8b"))
-    figure.update_layout(xaxis_title="Predicted Kellgren–Lawrence grade", yaxis_title="Images", height=320,
+    figure.update_layout(xaxis_title=_("Predicted Kellgren–Lawrence grade"), yaxis_title=_("Images"), height=320,
                          margin=dict(t=30, b=10))
     return figure

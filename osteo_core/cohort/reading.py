@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from osteo_core.errors import TableReadError
+from osteo_core.i18n import _, format_decimal
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -67,13 +68,13 @@ def open_table(source: str | Path | bytes, name: str | None = None, chunk_rows: 
     unknown file, saying which.
     """
     if chunk_rows < 1:
-        raise ValueError(f"chunk_rows must be at least 1; got {chunk_rows}.")
+        raise ValueError(_("chunk_rows must be at least 1; got {value}.").format(value=chunk_rows))
     is_bytes = isinstance(source, (bytes, bytearray, memoryview))
     name = name or Path(str(source).rstrip("/")).name
     if not is_bytes and "://" not in str(source) and not Path(source).is_file():
-        raise TableReadError(f"Input file {source} does not exist.")
+        raise TableReadError(_("Input file {path} does not exist.").format(path=source))
     if is_bytes and not bytes(source[:65536]).strip():
-        raise TableReadError(f"{name} is empty.")
+        raise TableReadError(_("{name} is empty.").format(name=name))
     suffix = Path(name).suffix.lower()
     open_binary = _opener(source)
     try:
@@ -84,14 +85,15 @@ def open_table(source: str | Path | bytes, name: str | None = None, chunk_rows: 
         elif suffix == ".parquet":
             stream = _open_parquet(open_binary, name, chunk_rows, max_rows)
         else:
-            hint = " Save it as .xlsx or .csv first." if suffix == ".xls" else ""
-            raise TableReadError(f"Unsupported file type '{suffix or name}'. Use .csv, .xlsx or .parquet.{hint}")
+            text = (_("Unsupported file type '{kind}'. Use .csv, .xlsx or .parquet. Save it as .xlsx or .csv first.")
+                    if suffix == ".xls" else _("Unsupported file type '{kind}'. Use .csv, .xlsx or .parquet."))
+            raise TableReadError(text.format(kind=suffix or name))
     except TableReadError:
         raise
     except (ValueError, OSError, KeyError, ImportError) as exc:  # pyarrow/openpyxl errors on broken files
-        raise TableReadError(f"Cannot read {name}: {exc}") from exc
+        raise TableReadError(_("Cannot read {name}: {error}").format(name=name, error=exc)) from exc
     if not stream.columns:
-        raise TableReadError(f"{name} has no columns.")
+        raise TableReadError(_("{name} has no columns.").format(name=name))
     stream.chunks = _guarded(stream.chunks, name, max_rows)
     return stream
 
@@ -101,14 +103,14 @@ def _guarded(chunks: Iterator[TableChunk], name: str, max_rows: int | None) -> I
     try:
         for chunk in chunks:
             if max_rows is not None and chunk.start + len(chunk.frame) > max_rows:
-                raise TableReadError(f"{name} has more than {max_rows:,} rows, the limit for one upload here. "
-                                     "Score it with the command line (`python -m osteo_core score-cohort`), which "
-                                     "streams any size.")
+                raise TableReadError(_("{name} has more than {limit} rows, the limit for one upload here. Score it "
+                                       "with the command line (`python -m osteo_core score-cohort`), which streams "
+                                       "any size.").format(name=name, limit=format_decimal(max_rows, 0)))
             yield chunk
     except TableReadError:
         raise
     except (ValueError, OSError, KeyError, UnicodeDecodeError) as exc:
-        raise TableReadError(f"Cannot read {name}: {exc}") from exc
+        raise TableReadError(_("Cannot read {name}: {error}").format(name=name, error=exc)) from exc
 
 
 def _numbered(frames: Iterator[tuple[pd.DataFrame, np.ndarray | None]]) -> Iterator[TableChunk]:
@@ -134,10 +136,12 @@ def _open_excel(open_binary, name: str, chunk_rows: int, sheet: str | int | None
     book = Workbook(data, name)
     chosen = book.sheets[0] if sheet is None else sheet if isinstance(sheet, str) else book.sheets[sheet]
     if chosen not in book.sheets:
-        raise TableReadError(f"{name} has no sheet '{chosen}'. Sheets: {', '.join(book.sheets)}.")
+        raise TableReadError(_("{name} has no sheet '{sheet}'. Sheets: {sheets}.").format(
+            name=name, sheet=chosen, sheets=", ".join(book.sheets)))
     columns, positions, notes = book.columns(chosen)
     if len(book.sheets) > 1:
-        notes.insert(0, f"The workbook has {len(book.sheets)} sheets; reading '{chosen}'.")
+        notes.insert(0, _("The workbook has {count} sheets; reading '{sheet}'.").format(count=len(book.sheets),
+                                                                                        sheet=chosen))
     frames = ((frame, None) for frame in book.chunks(chosen, positions, columns, chunk_rows))
     return TableStream(columns, _numbered(frames), notes, book.sheets, chosen)
 
@@ -149,8 +153,9 @@ def _open_parquet(open_binary, name: str, chunk_rows: int, max_rows: int | None)
     parquet = pq.ParquetFile(handle)
     rows = parquet.metadata.num_rows
     if max_rows is not None and rows > max_rows:
-        raise TableReadError(f"{name} has {rows:,} rows; the limit for one upload here is {max_rows:,}. Score it "
-                             "with the command line (`python -m osteo_core score-cohort`), which streams any size.")
+        raise TableReadError(_("{name} has {rows} rows; the limit for one upload here is {limit}. Score it with the "
+                               "command line (`python -m osteo_core score-cohort`), which streams any size.").format(
+                                   name=name, rows=format_decimal(rows, 0), limit=format_decimal(max_rows, 0)))
 
     def frames():
         with handle:
@@ -162,7 +167,8 @@ def _open_parquet(open_binary, name: str, chunk_rows: int, max_rows: int | None)
 
 @dataclass
 class LoadedTable:
-    """A whole table read from an upload: its rows, notes for the user, the workbook's sheets (Excel only), and
+    """A whole table read from an upload: its rows, notes for the user (current language), the workbook's sheets
+    (Excel only), and
     the reader's message for each row it could not parse ("" for the others; ``None`` when every row was read)."""
 
     frame: pd.DataFrame
@@ -182,18 +188,19 @@ def read_table(data: bytes, name: str, sheet: str | int | None = None,
     stream = open_table(data, name, sheet=sheet, max_rows=max_rows)
     chunks = list(stream.chunks)
     if not chunks:
-        raise TableReadError(f"{name} has a header but no rows.")
+        raise TableReadError(_("{name} has a header but no rows.").format(name=name))
     frame = pd.concat([c.frame for c in chunks]) if len(chunks) > 1 else chunks[0].frame
     problems = None
     if any(c.problems is not None for c in chunks):
         problems = np.concatenate([c.problems if c.problems is not None else np.full(len(c.frame), "", object)
                                    for c in chunks])
         bad = int((problems != "").sum())
-        stream.notes.append(f"{bad:,} row(s) could not be read as the header says (a stray separator or quote); "
-                            "they are kept and listed with the rows with problems.")
+        stream.notes.append(_("{count} row(s) could not be read as the header says (a stray separator or quote); "
+                              "they are kept and listed with the rows with problems.").format(
+                                  count=format_decimal(bad, 0)))
     duplicated = [c for c in frame.columns if isinstance(c, str) and c.rsplit(".", 1)[0] in frame.columns
                   and c.rsplit(".", 1)[-1].isdigit()]
     if duplicated:
-        stream.notes.append("Some column names appear more than once; later copies were renamed: "
-                            + ", ".join(f"'{c}'" for c in duplicated) + ".")
+        stream.notes.append(_("Some column names appear more than once; later copies were renamed: {columns}.").format(
+            columns=", ".join(f"'{c}'" for c in duplicated)))
     return LoadedTable(frame, stream.notes, stream.sheets, stream.sheet, problems)

@@ -22,6 +22,7 @@ from osteo_core.cohort.reading import DEFAULT_CHUNK_ROWS, TableChunk, open_table
 from osteo_core.cohort.view import counts
 from osteo_core.cohort.writer import write_csv_chunk
 from osteo_core.errors import TableReadError
+from osteo_core.i18n import _
 from osteo_core.vocabulary import RISK_COLUMN
 
 SCORE_COLUMNS = (RISK_COLUMN, "risk_category", "t_score_estimate", "t_score_low", "t_score_high", "ost_index",
@@ -111,9 +112,9 @@ def score_table(
     Raises :class:`TableReadError` for an empty table or one lacking a required column.
     """
     if len(frame) == 0:
-        raise TableReadError("The table has no rows.")
+        raise TableReadError(_("The table has no rows."))
     if chunk_rows < 1:
-        raise ValueError(f"chunk_rows must be at least 1; got {chunk_rows}.")
+        raise ValueError(_("chunk_rows must be at least 1; got {value}.").format(value=chunk_rows))
     mapping = mapping or map_columns(list(frame.columns))
     _require_fields(mapping)
     scored, values = [], []
@@ -130,10 +131,9 @@ def score_table(
 def _require_fields(mapping: ColumnMapping) -> None:
     missing = missing_required(mapping)
     if missing:
-        raise TableReadError(
-            "The table has no column for required field(s) " + ", ".join(f"`{m}`" for m in missing)
-            + ". Accepted names include age, sex, weight_kg (or weight_lb), height_cm (or height_in)."
-        )
+        raise TableReadError(_("The table has no column for required field(s) {fields}. Accepted names include age, "
+                               "sex, weight_kg (or weight_lb), height_cm (or height_in).").format(
+                                   fields=", ".join(f"`{m}`" for m in missing)))
 
 
 def score_file(
@@ -158,14 +158,14 @@ def score_file(
     totals = {"rows": 0, "scored": 0, "with_issues": 0}
     with open(output_path, "wb") as out:
         for chunk in stream.chunks:
-            scored, _ = score_chunk(chunk, model, mapping)
+            scored, _values = score_chunk(chunk, model, mapping)
             write_scored(scored, out, header=chunk.start == 0, spreadsheet_safe=spreadsheet_safe)
             for key, value in counts(scored).items():
                 totals[key] += value
             if progress:
                 progress(totals["rows"])
     if totals["rows"] == 0:  # also a header without rows (the page refuses it too)
-        raise TableReadError(f"{Path(str(input_path)).name} has no rows.")
+        raise TableReadError(_("{name} has no rows.").format(name=Path(str(input_path)).name))
     return totals
 
 

@@ -16,6 +16,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from osteo_core.errors import TableReadError
+from osteo_core.i18n import _, format_decimal
 
 MAX_CELLS = 30_000_000  # cells read from one sheet (rows × columns read)
 MAX_SHEET_XML_BYTES = 512 * 1024**2  # uncompressed size of all members of the workbook
@@ -33,8 +34,9 @@ def _text(value: object) -> str:
 
 
 def _broken(name: str, exc: Exception) -> TableReadError:
-    return TableReadError(f"Cannot read {name}: the workbook is damaged or truncated ({type(exc).__name__}: {exc}). "
-                          "Open it in Excel and save it again, or export the sheet as CSV.")
+    return TableReadError(_("Cannot read {name}: the workbook is damaged or truncated ({error}). Open it in Excel and "
+                            "save it again, or export the sheet as CSV.").format(
+                                name=name, error=f"{type(exc).__name__}: {exc}"))
 
 
 class Workbook:
@@ -51,8 +53,9 @@ class Workbook:
             if broken is not None:
                 raise zipfile.BadZipFile(f"member {broken} fails its checksum")
             if unpacked > MAX_SHEET_XML_BYTES:
-                raise TableReadError(f"{name} unpacks to {unpacked / 1024**2:,.0f} MB; the limit is "
-                                     f"{MAX_SHEET_XML_BYTES / 1024**2:,.0f} MB. Export the sheet as CSV.")
+                raise TableReadError(_("{name} unpacks to {size} MB; the limit is {limit} MB. Export the sheet as "
+                                       "CSV.").format(name=name, size=format_decimal(unpacked / 1024**2, 0),
+                                                      limit=format_decimal(MAX_SHEET_XML_BYTES / 1024**2, 0)))
             handle.seek(0)
             self.book = load_workbook(handle, read_only=True, data_only=True)
         except TableReadError:
@@ -77,8 +80,9 @@ class Workbook:
             mapping = map_columns(names)
             extra = set(ID_NAMES) | set(OUTCOME_NAMES)
             named = [(i, n) for i, n in named if n in mapping.mapping or normalise_name(n) in extra]
-            notes.append(f"The sheet's header reaches column {len(header):,}; only the columns the scoring "
-                         "uses were read: " + ", ".join(f"'{n}'" for _, n in named) + ".")
+            notes.append(_("The sheet's header reaches column {count}; only the columns the scoring uses were read: "
+                           "{columns}.").format(count=format_decimal(len(header), 0),
+                                                columns=", ".join(f"'{n}'" for _i, n in named)))
         else:
             named = [(i, _text(v)) for i, v in enumerate(header[: named[-1][0] + 1])]
         return unique_names([n for _, n in named]), [i for i, _ in named], notes
@@ -95,9 +99,10 @@ class Workbook:
         try:
             for number, row in enumerate(self.book[sheet].iter_rows(min_row=2, max_col=width, values_only=True)):
                 if number >= budget:
-                    raise TableReadError(f"{self.name} holds more than {MAX_CELLS:,} cells in the columns read "
-                                         f"({width:,} columns wide); export the sheet as CSV and use the command "
-                                         "line.")
+                    raise TableReadError(_("{name} holds more than {limit} cells in the columns read ({width} "
+                                           "columns wide); export the sheet as CSV and use the command line.").format(
+                                               name=self.name, limit=format_decimal(MAX_CELLS, 0),
+                                               width=format_decimal(width, 0)))
                 if all(v is None for v in row):
                     continue
                 rows.append([_text(row[i]) if i < len(row) else "" for i in positions])

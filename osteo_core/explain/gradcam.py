@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from osteo_core.i18n import _
+
 
 class CamBase:
     """Computes class activation maps for ``model`` at ``layer_name``; subclasses override :meth:`channel_weights`.
@@ -92,5 +94,6 @@ def make_cam(model, layer_name: str, method: str = "gradcam", output_index: int 
     """A CAM of the given method ("gradcam" or "gradcam++") for the model output ``output_index`` (default: the
     only output). Raises ``ValueError`` for an unknown method."""
     if method not in CAM_METHODS:
-        raise ValueError(f"method must be one of {', '.join(CAM_METHODS)}. Got {method!r}.")
+        raise ValueError(_("method must be one of {choices}. Got {value}.").format(choices=", ".join(CAM_METHODS),
+                                                                                  value=repr(method)))
     return CAM_METHODS[method](model, layer_name, output_index, on_logits)

@@ -4,32 +4,41 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from osteo_core.clinical.features import FEATURE_LABELS
-from osteo_core.explain.shap_risk import RiskExplanation
+from osteo_core.explain.shap_risk import RiskExplanation, feature_label
+from osteo_core.i18n import _, format_decimal
 
 RISK_UP = "#c0392b"
 RISK_DOWN = "#2471a3"
 
 
 def shap_waterfall_figure(explanation: RiskExplanation, max_factors: int = 8) -> go.Figure:
-    """Waterfall from the average risk to this patient's risk, in percentage points of probability.
+    """Waterfall from the average risk to this patient's risk, in percentage points of probability, labelled in
+    the current language.
 
     The ``max_factors`` largest contributions are drawn one by one; the rest are summed into "other factors".
     """
     top = explanation.top(max_factors)
     rest = explanation.contributions.drop(top.index).sum()
-    labels = [f"{FEATURE_LABELS.get(f, f)} = {explanation.display_values[f]}" for f in top.index]
+    labels = [f"{feature_label(f)} = {explanation.display_values[f]}" for f in top.index]
     values = [100 * v for v in top.values]
     if len(explanation.contributions) > len(top):
-        labels.append("Other factors")
+        labels.append(_("Other factors"))
         values.append(100 * rest)
+
+    def percent(value: float) -> str:
+        return _("{value} %").format(value=format_decimal(value, 1))
+
+    def points(value: float) -> str:
+        sign = "+" if value >= 0 else "-"
+        return _("{value} pp").format(value=sign + format_decimal(abs(value), 1))
+
     figure = go.Figure(go.Waterfall(
         orientation="h",
         measure=["absolute"] + ["relative"] * len(values) + ["total"],
-        y=["Average risk (training sample)"] + labels + ["This patient's risk"],
+        y=[_("Average risk (training sample)")] + labels + [_("This patient's risk")],
         x=[100 * explanation.base_value] + values + [0],
-        text=[f"{100 * explanation.base_value:.1f} %"] + [f"{v:+.1f} pp" for v in values]
-        + [f"{100 * explanation.prediction:.1f} %"],
+        text=[percent(100 * explanation.base_value)] + [points(v) for v in values]
+        + [percent(100 * explanation.prediction)],
         textposition="outside",
         increasing={"marker": {"color": RISK_UP}},
         decreasing={"marker": {"color": RISK_DOWN}},
@@ -37,8 +46,8 @@ def shap_waterfall_figure(explanation: RiskExplanation, max_factors: int = 8) ->
         connector={"line": {"color": "#aab7b8"}},
     ))
     figure.update_layout(
-        title="What moved the estimated chance of hip DXA osteoporosis (SHAP, percentage points)",
-        xaxis_title="Estimated chance that a hip DXA would show osteoporosis (%)",
+        title=_("What moved the estimated chance of hip DXA osteoporosis (SHAP, percentage points)"),
+        xaxis_title=_("Estimated chance that a hip DXA would show osteoporosis (%)"),
         yaxis={"autorange": "reversed"},
         margin={"l": 10, "r": 40, "t": 50, "b": 40},
         height=120 + 40 * (len(values) + 2),

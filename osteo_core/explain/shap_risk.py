@@ -16,6 +16,7 @@ from osteo_core.clinical.features import (
     race_code_label,
 )
 from osteo_core.clinical.risk_model import RiskModel
+from osteo_core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,8 @@ class RiskExplanation:
     """Additive explanation of one prediction: ``base_value + sum(contributions) == prediction``.
 
     All numbers are probabilities (0–1). ``contributions`` is indexed by feature name; ``display_values`` gives the
-    patient's value of each feature in words, with "unknown (average used)" for facts not given.
+    patient's value of each feature in words (in the language current when it was made), with "unknown (average
+    used)" for facts not given.
     """
 
     base_value: float
@@ -64,13 +66,13 @@ class RiskExplanation:
 
 def _display_value(feature: str, value: float) -> str:
     if value is None or not np.isfinite(value):
-        return "unknown (average used)"
+        return _("unknown (average used)")
     if feature == "race":
         return race_code_label(value)
     if feature == "female":
-        return "female" if value >= 0.5 else "male"
+        return _("female") if value >= 0.5 else _("male")
     if feature in ("prior_fracture", "parent_hip_fracture", "glucocorticoids", "smoker_current"):
-        return "yes" if value >= 0.5 else "no"
+        return _("yes") if value >= 0.5 else _("no")
     return f"{value:.1f}" if feature in ("weight_kg", "height_cm") else f"{value:g}"
 
 
@@ -102,5 +104,5 @@ def global_importance(model: RiskModel, inputs: pd.DataFrame) -> pd.Series:
 
 
 def feature_label(feature: str) -> str:
-    """Readable label of a model feature, with its unit."""
-    return FEATURE_LABELS.get(feature, feature)
+    """Readable label of a model feature, with its unit, in the current language."""
+    return _(FEATURE_LABELS[feature]) if feature in FEATURE_LABELS else feature

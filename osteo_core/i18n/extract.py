@@ -21,7 +21,7 @@ SOURCE_DIRS = ("osteo_core", "app_support", "pages")
 SOURCE_FILES = ("streamlit_app.py",)
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 RULE_FIELDS = ("title", "text")  # a rule's citation ("section") quotes its guideline and stays in English
-_PERCENT_FIELD = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdfr]")
+_PERCENT_FIELD = re.compile(r"%(?:\((\w+)\))?[-#0+]*\d*(?:\.\d+)?[sdfr]")
 
 
 def extract_rules_yaml(fileobj: IO[bytes], keywords: Any, comment_tags: Any,

@@ -12,14 +12,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from osteo_core.i18n import N_, _
 from osteo_core.imaging.radiograph import load_radiograph
 
 BATCH_SUFFIXES = (".png", ".jpg", ".jpeg", ".dcm")
 KNEE_KL_COLUMNS = ["path", "status", "reason", "prediction", "p_0", "p_1", "p_2", "p_3", "p_4", "grade_set"]
 BONE_DENSITY_COLUMNS = ["path", "status", "reason", "body_part", "prediction", "p_normal", "p_osteopenia",
                         "p_osteoporosis", "t_score_estimate"]
-HAND_ANSWER = ("hand radiograph recognised; no validated hand bone-density model exists here (no DXA-labelled hand "
-               "radiographs were available), so no estimate is given")
+HAND_ANSWER = N_("hand radiograph recognised; no validated hand bone-density model exists here (no DXA-labelled "
+                 "hand radiographs were available), so no estimate is given")
 
 
 def find_images(paths: Iterable[str | Path], suffixes: tuple[str, ...] = BATCH_SUFFIXES) -> list[Path]:
@@ -33,12 +34,13 @@ def find_images(paths: Iterable[str | Path], suffixes: tuple[str, ...] = BATCH_S
         elif path.exists():
             found.append(path)
         else:
-            raise FileNotFoundError(f"{path} does not exist.")
+            raise FileNotFoundError(_("{path} does not exist.").format(path=path))
     return found
 
 
 def screen_file(path: Path, gate, expected: tuple[str, ...]) -> tuple[dict, np.ndarray | None]:
-    """Read and gate one file: (row with path/status/reason/body_part, pixels if the image may be analysed)."""
+    """Read and gate one file: (row with path/status/reason/body_part, pixels if the image may be analysed). The
+    ``reason`` is in the current language; ``status`` and ``body_part`` are English values."""
     row = {"path": str(path), "status": "rejected", "reason": "", "body_part": ""}
     try:
         radiograph = load_radiograph(path)
@@ -48,7 +50,7 @@ def screen_file(path: Path, gate, expected: tuple[str, ...]) -> tuple[dict, np.n
     verdict = gate.check(radiograph, expected)
     row["body_part"] = verdict.body_part
     if not verdict.usable:
-        row["reason"] = HAND_ANSWER if verdict.body_part == "hand" else verdict.reason
+        row["reason"] = _(HAND_ANSWER) if verdict.body_part == "hand" else verdict.reason
         return row, None
     return row, radiograph.pixels
 

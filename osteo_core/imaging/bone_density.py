@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from osteo_core.i18n import N_, _, format_decimal
 from osteo_core.imaging.keras_model import KerasImageModel, load_keras_model
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER
 from osteo_core.model_files import cached_loader
@@ -58,34 +59,39 @@ def image_model_near_chance(evaluation: dict[str, Any] | None) -> bool:
 
 
 def image_model_caveat(evaluation: dict[str, Any] | None) -> str:
-    """The research-grade caveat of the Image screening page and its PDF, with the patient count read from
-    ``evaluation.json`` (never typed)."""
+    """The research-grade caveat of the Image screening page and its PDF, in the current language, with the patient
+    count read from ``evaluation.json`` (never typed)."""
     try:
-        patients = f"{int(evaluation['data']['patients_with_image'])} patients"  # type: ignore[index]
+        count = int(evaluation["data"]["patients_with_image"])  # type: ignore[index]
     except (KeyError, TypeError, ValueError):
-        patients = "a small number of patients (evaluation file missing)"
-    return (f"**Research-grade aid, not a diagnosis.** The bone-density model was trained on {patients} with a DXA "
-            "T-score and a knee radiograph from one public collection (site and scanner undocumented), where age "
-            "alone separates the groups well. It has not been validated elsewhere. Only DXA measures bone density; "
-            "never use this to rule out low bone density.")
+        count = None
+    patients = (_("a small number of patients (evaluation file missing)") if count is None
+                else _("{count} patients").format(count=count))
+    return _("**Research-grade aid, not a diagnosis.** The bone-density model was trained on {patients} with a DXA "
+             "T-score and a knee radiograph from one public collection (site and scanner undocumented), where age "
+             "alone separates the groups well. It has not been validated elsewhere. Only DXA measures bone density; "
+             "never use this to rule out low bone density.").format(patients=patients)
 
 
 def image_model_warning(evaluation: dict[str, Any] | None) -> str:
-    """The warning every bone-density result leads with (page and PDF), built from ``evaluation.json``: the image
-    model's cross-validated AUC with its 95 % CI beside age alone, and "close to uninformative" when near chance."""
+    """The warning every bone-density result leads with (page and PDF), in the current language, built from
+    ``evaluation.json``: the image model's cross-validated AUC with its 95 % CI beside age alone, and "close to
+    uninformative" when near chance."""
     try:
         image = evaluation["comparison"]["image"]["auc_low_bone_mass"]  # type: ignore[index]
         age = evaluation["comparison"]["age"]["auc_low_bone_mass"]["value"]  # type: ignore[index]
     except (KeyError, TypeError):
-        return ("The image model's evaluation file is missing or incomplete, so its accuracy is unknown: treat its "
-                "output as unvalidated and never act on it alone.")
-    text = (f"In cross-validation the image model told low bone mass from normal with AUC {image['value']:.2f} "
-            f"(95 % CI {image['ci95_low']:.2f}–{image['ci95_high']:.2f}; 0.5 is chance), while age alone reached "
-            f"{age:.2f}.")
+        return _("The image model's evaluation file is missing or incomplete, so its accuracy is unknown: treat its "
+                 "output as unvalidated and never act on it alone.")
+    numbers = {"auc": format_decimal(image["value"], 2), "low": format_decimal(image["ci95_low"], 2),
+               "high": format_decimal(image["ci95_high"], 2), "age_auc": format_decimal(age, 2)}
     if image_model_near_chance(evaluation):
-        text += (" Its output is close to uninformative: it can neither rule low bone density in nor out, so never "
-                 "act on it alone.")
-    return text
+        return _("In cross-validation the image model told low bone mass from normal with AUC {auc} (95 % CI "
+                 "{low}–{high}; 0.5 is chance), while age alone reached {age_auc}. Its output is close to "
+                 "uninformative: it can neither rule low bone density in nor out, so never act on it alone.").format(
+                     **numbers)
+    return _("In cross-validation the image model told low bone mass from normal with AUC {auc} (95 % CI "
+             "{low}–{high}; 0.5 is chance), while age alone reached {age_auc}.").format(**numbers)
 
 
 class BoneDensityModel(KerasImageModel):
@@ -133,4 +139,4 @@ class BoneDensityModel(KerasImageModel):
 @cached_loader(DENSITY_MODEL_NAME)
 def load_bone_density_model(folder: Path | None = None) -> BoneDensityModel:
     """Load the knee bone-density model (default ``models/bone_density_knee``) once. Raises ModelLoadError."""
-    return BoneDensityModel(*load_keras_model(Path(folder), "bone-density model"))  # folder resolved by decorator
+    return BoneDensityModel(*load_keras_model(Path(folder), N_("bone-density model")))  # folder resolved by decorator

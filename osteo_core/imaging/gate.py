@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from osteo_core.i18n import N_, _, format_percent
 from osteo_core.imaging.keras_model import KerasImageModel, load_keras_model
 from osteo_core.imaging.radiograph import Radiograph, sanity_problems
 from osteo_core.model_files import cached_loader
@@ -19,6 +20,7 @@ from osteo_core.model_files import cached_loader
 GATE_CLASSES = ("knee", "hand", "other")
 GATE_MODEL_NAME = "body_part_gate"
 GATE_SIZE = 128
+BODY_PART_NAMES = {"knee": N_("knee"), "hand": N_("hand"), "other": N_("other")}  # translated where shown
 
 
 def build_gate_model(size: int = GATE_SIZE):
@@ -42,7 +44,8 @@ def build_gate_model(size: int = GATE_SIZE):
 
 @dataclass(frozen=True)
 class GateVerdict:
-    """``body_part`` is "knee", "hand" or "other"; ``usable`` is False with a plain-words ``reason`` otherwise."""
+    """``body_part`` is "knee", "hand" or "other"; ``usable`` is False with a plain-words ``reason`` (in the current
+    language) otherwise."""
 
     body_part: str
     probabilities: dict[str, float]
@@ -71,19 +74,31 @@ class BodyPartGate(KerasImageModel):
         named = {name: round(float(p), 4) for name, p in zip(GATE_CLASSES, probs, strict=True)}
         best = GATE_CLASSES[int(np.argmax(probs))]
         if problems:
-            return GateVerdict("other", named, False, "Not a usable radiograph: " + "; ".join(problems) + ".")
+            return GateVerdict("other", named, False, _("Not a usable radiograph: {problems}.").format(
+                problems="; ".join(problems)))
         if best == "other" or probs.max() < self.threshold:
             return GateVerdict("other", named, False,
-                               f"This does not look like a knee or hand radiograph (gate: {named['other']:.0%} "
-                               "not a usable radiograph). Upload a plain X-ray of one knee (AP/PA view).")
+                               _("This does not look like a knee or hand radiograph (gate: {share} not a usable "
+                                 "radiograph). Upload a plain X-ray of one knee (AP/PA view).").format(
+                                   share=format_percent(named["other"], 0)))
         if best not in expected:
             return GateVerdict(best, named, False,
-                               f"This looks like a {best} radiograph ({named[best]:.0%}); this analysis needs a "
-                               f"{' or '.join(expected)} radiograph.")
+                               _("This looks like a {found} radiograph ({share}); this analysis needs a {needed} "
+                                 "radiograph.").format(found=_(BODY_PART_NAMES[best]),
+                                                       share=format_percent(named[best], 0),
+                                                       needed=_body_parts(expected)))
         return GateVerdict(best, named, True, "")
+
+
+def _body_parts(parts: tuple[str, ...]) -> str:
+    """``"knee"`` or ``"knee or hand"`` in the current language."""
+    names = [_(BODY_PART_NAMES.get(part, part)) for part in parts]
+    if len(names) == 2:
+        return _("{first} or {second}").format(first=names[0], second=names[1])
+    return ", ".join(names)
 
 
 @cached_loader(GATE_MODEL_NAME)
 def load_gate(folder: Path | None = None) -> BodyPartGate:
     """Load the gate from ``folder`` (default ``models/body_part_gate``) once. Raises :class:`ModelLoadError`."""
-    return BodyPartGate(*load_keras_model(Path(folder), "body-part gate"))  # folder resolved by @cached_loader
+    return BodyPartGate(*load_keras_model(Path(folder), N_("body-part gate")))  # folder resolved by @cached_loader

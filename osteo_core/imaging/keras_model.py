@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from osteo_core.errors import ModelLoadError
+from osteo_core.i18n import _
 from osteo_core.imaging.preprocess import prepare_for_model
 from osteo_core.model_files import read_manifest
 
@@ -19,7 +20,8 @@ from osteo_core.model_files import read_manifest
 def load_keras_model(folder: Path, description: str) -> tuple[Any, dict[str, Any]]:
     """(Keras model, manifest) of a model folder, the weights checked against the manifest's checksum.
 
-    Raises :class:`ModelLoadError` naming ``description`` (e.g. "knee model") when either cannot be loaded.
+    Raises :class:`ModelLoadError` naming ``description`` (e.g. "knee model", an English msgid marked with ``N_``)
+    when either cannot be loaded.
     """
     folder = Path(folder)
     manifest = read_manifest(folder)
@@ -28,7 +30,8 @@ def load_keras_model(folder: Path, description: str) -> tuple[Any, dict[str, Any
 
         model = keras.models.load_model(folder / manifest["file"], compile=False)
     except Exception as exc:  # keras raises many types for a broken file
-        raise ModelLoadError(f"The {description} in {folder} cannot be loaded: {exc}") from exc
+        raise ModelLoadError(_("The {description} in {folder} cannot be loaded: {error}").format(
+            description=_(description), folder=folder, error=exc)) from exc
     return model, manifest
 
 

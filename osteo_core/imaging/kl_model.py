@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from osteo_core.i18n import _
 from osteo_core.vocabulary import KL_DEFINITIONS, KL_GRADES, KL_NAMES, KL_SOURCE  # noqa: F401 (shared names, re-exported)
 
 LAST_CONV_LAYER = "kl_features"
@@ -43,4 +44,4 @@ def decode_grades(probabilities: np.ndarray, decoding: str = "argmax") -> np.nda
     if decoding == "expected":
         expected = probabilities @ np.arange(probabilities.shape[1])
         return np.clip(np.rint(expected), 0, probabilities.shape[1] - 1).astype(int)
-    raise ValueError(f"decoding must be 'argmax' or 'expected'. Got {decoding!r}.")
+    raise ValueError(_("decoding must be 'argmax' or 'expected'. Got {value}.").format(value=repr(decoding)))

@@ -10,6 +10,7 @@ import numpy as np
 
 from osteo_core.conformal import format_grade_set, grade_sets
 from osteo_core.errors import ModelLoadError
+from osteo_core.i18n import N_, _
 from osteo_core.imaging.keras_model import KerasImageModel, load_keras_model
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER, decode_grades
 from osteo_core.model_files import cached_loader
@@ -39,7 +40,8 @@ class KneeGrader(KerasImageModel):
         self.decoding = str(metadata.get("decoding", "argmax"))
         self.tta = str(metadata.get("tta", "none"))
         if self.tta not in ("none", "horizontal_flip"):
-            raise ModelLoadError(f"manifest 'tta' must be 'none' or 'horizontal_flip'. Got {self.tta!r}.")
+            raise ModelLoadError(_("manifest 'tta' must be 'none' or 'horizontal_flip'. Got {value}.").format(
+                value=repr(self.tta)))
         conformal = metadata.get("conformal", {})
         self.threshold = float(conformal.get("threshold", 1.0))
         self.coverage = float(conformal.get("coverage", 0.9))
@@ -78,4 +80,4 @@ class KneeGrader(KerasImageModel):
 @cached_loader(KNEE_MODEL_NAME)
 def load_knee_grader(folder: Path | None = None) -> KneeGrader:
     """Load the KL grader from ``folder`` (default ``models/knee_kl``) once. Raises :class:`ModelLoadError`."""
-    return KneeGrader(*load_keras_model(Path(folder), "knee model"))  # folder resolved by @cached_loader
+    return KneeGrader(*load_keras_model(Path(folder), N_("knee model")))  # folder resolved by @cached_loader

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from osteo_core.errors import ImageReadError
+from osteo_core.i18n import _, format_decimal
 from osteo_core.imaging.read import decode_image
 
 
@@ -48,22 +49,26 @@ MIN_SIDE = 64
 
 
 def sanity_problems(radiograph: Radiograph) -> list[str]:
-    """Reasons why an image cannot be a usable radiograph, from simple measurements (empty list = passes).
+    """Reasons why an image cannot be a usable radiograph, from simple measurements (empty list = passes), in the
+    current language.
 
     These are honest sanity checks, not a learned body-part classifier: a photo of another gray object passes.
     """
     pixels = radiograph.pixels
     problems = []
     if radiograph.colourfulness > MAX_COLOURFULNESS:
-        problems.append(f"the image is in colour (saturation {radiograph.colourfulness:.2f}); radiographs are "
-                        "grayscale")
+        problems.append(_("the image is in colour (saturation {saturation}); radiographs are grayscale").format(
+            saturation=format_decimal(radiograph.colourfulness, 2)))
     if pixels.std() < MIN_CONTRAST_SD:
-        problems.append(f"the image is nearly uniform (contrast SD {pixels.std():.1f} gray levels); it looks blank")
+        problems.append(_("the image is nearly uniform (contrast SD {contrast} gray levels); it looks blank").format(
+            contrast=format_decimal(pixels.std(), 1)))
     height, width = pixels.shape
     if max(height, width) / min(height, width) > MAX_ASPECT_RATIO:
-        problems.append(f"the image is {width}×{height} pixels, an aspect ratio above {MAX_ASPECT_RATIO:g}:1")
+        problems.append(_("the image is {width}×{height} pixels, an aspect ratio above {ratio}:1").format(
+            width=width, height=height, ratio=f"{MAX_ASPECT_RATIO:g}"))
     if min(height, width) < MIN_SIDE:
-        problems.append(f"the image is too small ({width}×{height} pixels; need at least {MIN_SIDE} on each side)")
+        problems.append(_("the image is too small ({width}×{height} pixels; need at least {side} on each side)").format(
+            width=width, height=height, side=MIN_SIDE))
     return problems
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from osteo_core.errors import ImageReadError
+from osteo_core.i18n import _
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # pixels × samples per pixel
@@ -65,12 +66,14 @@ def _to_uint8(array: np.ndarray) -> np.ndarray:
 def _check_size(width: int, height: int, samples: int = 1) -> None:
     """Refuse images over ``MAX_PIXELS`` values (pixels × samples per pixel), before anything is decoded."""
     if width * height * samples > MAX_PIXELS:
-        per_pixel = f" with {samples} samples per pixel" if samples > 1 else ""
-        raise ImageReadError(
-            f"The image is {width}×{height} pixels{per_pixel} ({width * height * samples / 1e6:.0f} "
-            f"{'megapixels' if samples == 1 else 'million values'}); the limit is {MAX_PIXELS / 1e6:.0f} "
-            f"{'megapixels' if samples == 1 else 'million values'}. Downscale it before uploading."
-        )
+        size, limit = f"{width * height * samples / 1e6:.0f}", f"{MAX_PIXELS / 1e6:.0f}"
+        if samples == 1:
+            text = _("The image is {width}×{height} pixels ({size} megapixels); the limit is {limit} megapixels. "
+                     "Downscale it before uploading.")
+        else:
+            text = _("The image is {width}×{height} pixels with {samples} samples per pixel ({size} million values); "
+                     "the limit is {limit} million values. Downscale it before uploading.")
+        raise ImageReadError(text.format(width=width, height=height, samples=samples, size=size, limit=limit))
 
 
 def _dicom_facts(dataset) -> dict[str, object]:
@@ -106,8 +109,9 @@ def _inflate(data: bytes) -> bytes:
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     body = inflater.decompress(data[source.tell():], MAX_INFLATED_BYTES + 1)
     if len(body) > MAX_INFLATED_BYTES:
-        raise ImageReadError(f"The deflated DICOM file unpacks to more than {MAX_INFLATED_BYTES / 2**20:.0f} MB, "
-                             "more than any radiograph within the size limit needs; it was refused.")
+        raise ImageReadError(_("The deflated DICOM file unpacks to more than {limit} MB, more than any radiograph "
+                               "within the size limit needs; it was refused.").format(
+                                   limit=f"{MAX_INFLATED_BYTES / 2**20:.0f}"))
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     target = DicomBytesIO()
     target.write(data[:132])
@@ -122,15 +126,16 @@ def _read_dicom(data: bytes) -> DecodedImage:
     try:
         dataset = pydicom.dcmread(io.BytesIO(_inflate(data)), force=True)
         if "PixelData" not in dataset:
-            raise ImageReadError("The DICOM file has no pixel data (it may be a report or a structured document).")
+            raise ImageReadError(_("The DICOM file has no pixel data (it may be a report or a structured "
+                                   "document)."))
         if int(getattr(dataset, "NumberOfFrames", 1) or 1) > 1:
-            raise ImageReadError("Multi-frame DICOM is not supported: export the single radiograph frame.")
+            raise ImageReadError(_("Multi-frame DICOM is not supported: export the single radiograph frame."))
         _check_size(int(dataset.Columns), int(dataset.Rows), int(getattr(dataset, "SamplesPerPixel", 1) or 1))
         pixels = apply_voi_lut(apply_modality_lut(dataset.pixel_array, dataset), dataset)
     except ImageReadError:
         raise
     except Exception as exc:  # pydicom raises many types for broken files
-        raise ImageReadError(f"The DICOM file cannot be decoded: {exc}") from exc
+        raise ImageReadError(_("The DICOM file cannot be decoded: {error}").format(error=exc)) from exc
     if pixels.ndim == 3:
         pixels = pixels.mean(axis=-1, dtype=np.float32)
     image = _to_uint8(pixels)
@@ -151,10 +156,11 @@ def _read_bitmap(data: bytes) -> DecodedImage:
     except ImageReadError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageReadError(f"The image looks like a decompression bomb and was refused: {exc}") from exc
+        raise ImageReadError(_("The image looks like a decompression bomb and was refused: {error}").format(
+            error=exc)) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ImageReadError(
-            "The file is not a readable PNG, JPEG, BMP or TIFF image (corrupt, truncated or another format)."
+            _("The file is not a readable PNG, JPEG, BMP or TIFF image (corrupt, truncated or another format).")
         ) from exc
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
         pixels = np.asarray(image)
@@ -175,7 +181,8 @@ def is_dicom(data: bytes, name: str = "") -> bool:
 
 
 def _too_big(size: int) -> ImageReadError:
-    return ImageReadError(f"The file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB.")
+    return ImageReadError(_("The file is {size} MB; the limit is {limit} MB.").format(
+        size=f"{size / 2**20:.0f}", limit=f"{MAX_FILE_BYTES / 2**20:.0f}"))
 
 
 def read_bytes(source: str | Path | bytes) -> bytes:
@@ -188,11 +195,11 @@ def read_bytes(source: str | Path | bytes) -> bytes:
                 raise _too_big(size)
             data = path.read_bytes()
         except OSError as exc:
-            raise ImageReadError(f"Cannot open {path.name}: {exc.strerror}.") from exc
+            raise ImageReadError(_("Cannot open {name}: {error}.").format(name=path.name, error=exc.strerror)) from exc
     else:
         data = bytes(source)
     if not data:
-        raise ImageReadError("The file is empty (0 bytes).")
+        raise ImageReadError(_("The file is empty (0 bytes)."))
     if len(data) > MAX_FILE_BYTES:
         raise _too_big(len(data))
     return data
@@ -205,7 +212,8 @@ def decode_image(source: str | Path | bytes, name: str = "") -> DecodedImage:
     decoded = _read_dicom(data) if is_dicom(data, name) else _read_bitmap(data)
     height, width = decoded.pixels.shape
     if min(height, width) < MIN_SIDE:
-        raise ImageReadError(f"The image is too small ({width}×{height} pixels); need ≥ {MIN_SIDE}×{MIN_SIDE}.")
+        raise ImageReadError(_("The image is too small ({width}×{height} pixels); need ≥ {side}×{side}.").format(
+            width=width, height=height, side=MIN_SIDE))
     return decoded
 
 

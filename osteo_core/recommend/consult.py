@@ -13,11 +13,29 @@ import yaml
 
 from osteo_core.config import CONSULT_LINKS_ENV, PROJECT_ROOT, consult_links_file
 from osteo_core.errors import ConsultConfigError
+from osteo_core.i18n import N_, _
 
 CONFIG_PATH = PROJECT_ROOT / "config" / "consult_links.yaml"
 EXAMPLE_PATH = PROJECT_ROOT / "config" / "consult_links.example.yaml"
 ENV_VAR = CONSULT_LINKS_ENV
-KINDS = {"teleconsult": "Teleconsultation", "in_person": "In person", "information": "Information"}
+# Kind → label (English msgid; translated where shown, see :attr:`ConsultLink.kind_label`).
+KINDS = {"teleconsult": N_("Teleconsultation"), "in_person": N_("In person"), "information": N_("Information")}
+DEFAULT_ORIGIN = N_("built-in defaults")
+# The words readers see in the committed example directory and the built-in defaults (region names, the service
+# part of link names, descriptions), marked so the catalogue translates them. Organisation names and URLs stay as
+# written; a site's own entries are shown as written unless the catalogue happens to hold them.
+DIRECTORY_WORDS = (
+    N_("International"), N_("India"), N_("United Kingdom"), N_("United States"),
+    N_("International Osteoporosis Foundation — patient information"),
+    N_("Plain-language information on osteoporosis, risk factors and treatment."),
+    N_("Apollo 24|7 online consultation"),
+    N_("Book a video or in-person consultation with an orthopaedic doctor or endocrinologist."),
+    N_("NHS — find a GP"),
+    N_("Find a general practice near you to discuss a bone-density scan or knee symptoms."),
+    N_("Royal Osteoporosis Society — helpline"),
+    N_("Specialist nurse helpline and information on bone health."),
+    N_("Patient information and support on bone health and osteoporosis."),
+)
 MAX_NAME = 80
 _LINK_KEYS = {"name", "url", "region", "kind", "description"}
 
@@ -34,7 +52,18 @@ class ConsultLink:
 
     @property
     def kind_label(self) -> str:
-        return KINDS[self.kind]
+        """The kind in the current language (``"Teleconsultation"``, ``"Teleconsulta"`` …)."""
+        return _(KINDS[self.kind])
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the current language where the catalogue holds it (organisation names stay as written)."""
+        return _(self.name)
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the current language where the catalogue holds it ("" when there is none)."""
+        return _(self.description)
 
 
 @dataclass(frozen=True)
@@ -52,9 +81,21 @@ class ConsultDirectory:
         shared = [link for link in self.links if link.region == "International" and region != "International"]
         return own + shared
 
+    @property
+    def shown_origin(self) -> str:
+        """Where the links came from, for a caption: the file's path, or "built-in defaults" in the current
+        language."""
+        return _(self.origin)
+
+
+def region_label(region: str) -> str:
+    """A region's name in the current language where the catalogue holds it (for a selectbox's ``format_func``;
+    the option value stays the region as written in the file)."""
+    return _(region)
+
 
 DEFAULT_DIRECTORY = ConsultDirectory(
-    regions=("International",), default_region="International", origin="built-in defaults",
+    regions=("International",), default_region="International", origin=DEFAULT_ORIGIN,
     links=(
         ConsultLink("International Osteoporosis Foundation — patient information",
                     "https://www.osteoporosis.foundation/patients", "International", "information",
@@ -67,39 +108,48 @@ def url_problem(url: Any) -> str | None:
     """Why ``url`` is not an acceptable consult link (https, a host name with a dot, no spaces or credentials),
     or ``None`` when it is fine."""
     if not isinstance(url, str) or not url.strip():
-        return f"`url` must be text starting with https://. Got {url!r}."
+        return _("`url` must be text starting with https://. Got {value}.").format(value=repr(url))
     if any(ch.isspace() for ch in url) or len(url) > 500:
-        return f"`url` must be one web address without spaces (≤ 500 characters). Got {url!r}."
+        return _("`url` must be one web address without spaces (≤ 500 characters). Got {value}.").format(
+            value=repr(url))
     parts = urlsplit(url)
     if parts.scheme != "https":
-        return (f"`url` must start with https:// (plain http and other schemes are refused). "
-                f"Got {url!r}.")
+        return _("`url` must start with https:// (plain http and other schemes are refused). Got {value}.").format(
+            value=repr(url))
     host = parts.hostname or ""
     if "." not in host or parts.username or parts.password:
-        return f"`url` must name a web host such as https://www.example.org/ (no user name or password). Got {url!r}."
+        return _("`url` must name a web host such as https://www.example.org/ (no user name or password). "
+                 "Got {value}.").format(value=repr(url))
     return None
 
 
 def _link(raw: Any, index: int, regions: tuple[str, ...], problems: list[str]) -> ConsultLink | None:
     if not isinstance(raw, Mapping):
-        problems.append(f"entry {index + 1} must be a mapping with name, url, region, kind. Got {raw!r}.")
+        problems.append(_("entry {number} must be a mapping with name, url, region, kind. Got {value}.").format(
+            number=index + 1, value=repr(raw)))
         return None
     name = raw.get("name")
-    where = f"entry {index + 1} ({name!r})" if isinstance(name, str) else f"entry {index + 1}"
+    where = (_("entry {number} ({name})").format(number=index + 1, name=repr(name)) if isinstance(name, str)
+             else _("entry {number}").format(number=index + 1))
     before = len(problems)
     for key in sorted(set(raw) - _LINK_KEYS):
-        problems.append(f"{where}: unknown key `{key}` (known: {', '.join(sorted(_LINK_KEYS))}).")
+        problems.append(_("{where}: unknown key `{key}` (known: {known}).").format(
+            where=where, key=key, known=", ".join(sorted(_LINK_KEYS))))
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        problems.append(f"{where}: `name` must be non-empty text of at most {MAX_NAME} characters. Got {name!r}.")
+        problems.append(_("{where}: `name` must be non-empty text of at most {limit} characters. "
+                          "Got {value}.").format(where=where, limit=MAX_NAME, value=repr(name)))
     if (problem := url_problem(raw.get("url"))) is not None:
-        problems.append(f"{where}: {problem}")
+        problems.append(_("{where}: {problem}").format(where=where, problem=problem))
     if raw.get("region") not in regions:
-        problems.append(f"{where}: `region` must be one of {', '.join(regions)}. Got {raw.get('region')!r}.")
+        problems.append(_("{where}: `region` must be one of {allowed}. Got {value}.").format(
+            where=where, allowed=", ".join(regions), value=repr(raw.get("region"))))
     if raw.get("kind") not in KINDS:
-        problems.append(f"{where}: `kind` must be one of {', '.join(KINDS)}. Got {raw.get('kind')!r}.")
+        problems.append(_("{where}: `kind` must be one of {allowed}. Got {value}.").format(
+            where=where, allowed=", ".join(KINDS), value=repr(raw.get("kind"))))
     description = raw.get("description", "")
     if not isinstance(description, str):
-        problems.append(f"{where}: `description` must be text. Got {description!r}.")
+        problems.append(_("{where}: `description` must be text. Got {value}.").format(
+            where=where, value=repr(description)))
     if len(problems) > before:
         return None
     return ConsultLink(name.strip(), raw["url"], raw["region"], raw["kind"], description.strip())
@@ -108,26 +158,29 @@ def _link(raw: Any, index: int, regions: tuple[str, ...], problems: list[str]) -
 def parse_directory(raw: Any, origin: str) -> ConsultDirectory:
     """A validated directory from parsed YAML. Raises :class:`ConsultConfigError` listing every problem."""
     if not isinstance(raw, Mapping):
-        raise ConsultConfigError(origin, [f"the file must hold a mapping with `regions` and `links`. Got {raw!r}."])
+        raise ConsultConfigError(origin, [_("the file must hold a mapping with `regions` and `links`. "
+                                            "Got {value}.").format(value=repr(raw))])
     problems: list[str] = []
     regions = raw.get("regions")
     if not isinstance(regions, list) or not regions or not all(isinstance(r, str) and r.strip() for r in regions):
-        problems.append(f"`regions` must be a non-empty list of region names. Got {regions!r}.")
+        problems.append(_("`regions` must be a non-empty list of region names. Got {value}.").format(
+            value=repr(regions)))
         regions = []
     elif len(set(regions)) != len(regions):
-        problems.append(f"`regions` lists a region twice. Got {regions!r}.")
+        problems.append(_("`regions` lists a region twice. Got {value}.").format(value=repr(regions)))
     regions = tuple(regions)
     default = raw.get("default_region", regions[0] if regions else None)
     if regions and default not in regions:
-        problems.append(f"`default_region` must be one of {', '.join(regions)}. Got {default!r}.")
+        problems.append(_("`default_region` must be one of {allowed}. Got {value}.").format(
+            allowed=", ".join(regions), value=repr(default)))
     items = raw.get("links")
     if not isinstance(items, list) or not items:
-        problems.append(f"`links` must be a non-empty list. Got {items!r}.")
+        problems.append(_("`links` must be a non-empty list. Got {value}.").format(value=repr(items)))
         items = []
     links = [link for i, item in enumerate(items) if (link := _link(item, i, regions, problems)) is not None]
     names = [link.name.casefold() for link in links]
-    problems += [f"the name {link.name!r} is used more than once." for i, link in enumerate(links)
-                 if link.name.casefold() in names[:i]]
+    problems += [_("the name {name} is used more than once.").format(name=repr(link.name))
+                 for i, link in enumerate(links) if link.name.casefold() in names[:i]]
     if problems:
         raise ConsultConfigError(origin, problems)
     return ConsultDirectory(regions=regions, default_region=default, links=tuple(links), origin=origin)
@@ -155,9 +208,10 @@ def load_consult_directory(path: Path | str | None = None) -> ConsultDirectory:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConsultConfigError(_shown(path), [f"cannot read the file: {exc.strerror or exc}"]) from exc
+        problem = _("cannot read the file: {error}").format(error=exc.strerror or exc)
+        raise ConsultConfigError(_shown(path), [problem]) from exc
     except yaml.YAMLError as exc:
-        raise ConsultConfigError(_shown(path), [f"not valid YAML: {exc}"]) from exc
+        raise ConsultConfigError(_shown(path), [_("not valid YAML: {error}").format(error=exc)]) from exc
     return parse_directory(raw, _shown(path))
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from osteo_core.i18n import _
 from osteo_core.recommend.profile import Profile, profile_from_knee
 from osteo_core.recommend.rules import SECTIONS, Rule, RuleSet, Source, default_rules
 
@@ -16,7 +17,10 @@ _NUMBER_FIELDS = {"age_min": "age", "age_max": "age", "alcohol_min": "alcohol_dr
 
 @dataclass(frozen=True)
 class Recommendation:
-    """One piece of advice for the page and the PDF: plain-words ``text`` with its sources and review date."""
+    """One piece of advice for the page and the PDF: plain-words ``text`` with its sources and review date.
+
+    ``section_title``, ``title`` and ``text`` are in the language that was current when :func:`recommend` made it;
+    the sources' citations and quoted guideline sections stay in English (they quote the guideline)."""
 
     rule_id: str
     section: str
@@ -60,9 +64,9 @@ def rule_matches(rule: Rule, profile: Profile) -> bool:
 
 
 def recommend(profile: Profile, rules: RuleSet | None = None) -> list[Recommendation]:
-    """Advice for ``profile``, grouped by section in :data:`SECTIONS` order; within a topic only the first matching
-    rule of the file is kept. Raises :class:`~osteo_core.recommend.rules.RuleFileError` if the shipped rules are
-    broken."""
+    """Advice for ``profile`` in the current language, grouped by section in :data:`SECTIONS` order; within a topic
+    only the first matching rule of the file is kept. Raises :class:`~osteo_core.recommend.rules.RuleFileError` if
+    the shipped rules are broken."""
     rules = rules or default_rules()
     chosen: dict[str, Rule] = {}
     for rule in rules.rules:
@@ -70,8 +74,9 @@ def recommend(profile: Profile, rules: RuleSet | None = None) -> list[Recommenda
             chosen[rule.topic] = rule
     order = list(SECTIONS)
     picked = sorted(chosen.values(), key=lambda rule: order.index(rule.section))
-    return [Recommendation(rule_id=r.id, section=r.section, section_title=SECTIONS[r.section], title=r.title,
-                           text=r.text, sources=r.sources, reviewed=r.reviewed, next_review=r.next_review)
+    return [Recommendation(rule_id=r.id, section=r.section, section_title=_(SECTIONS[r.section]),
+                           title=r.shown_title(), text=r.shown_text(), sources=r.sources, reviewed=r.reviewed,
+                           next_review=r.next_review)
             for r in picked]
 
 

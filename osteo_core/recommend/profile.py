@@ -12,13 +12,17 @@ from typing import Any
 
 from osteo_core.clinical.who import WHO_CATEGORIES, who_applicability_note
 from osteo_core.errors import InputValidationError
+from osteo_core.i18n import N_, _, format_decimal
 from osteo_core.vocabulary import KL_GRADES
 
 BONE_CATEGORIES = WHO_CATEGORIES
 BONE_SOURCES = ("dxa", "image_bone_density")
 SOURCE_RANK = {"dxa": 1, "image_bone_density": 0}  # a measured DXA outranks any model estimate
-SOURCE_TEXT = {"dxa": "DXA (measured)", "image_bone_density": "image model (an estimate; not validated)"}
-CLINICAL_MODEL_SOURCE = "clinical model (an estimate, not a diagnosis)"
+# English msgids, translated where shown (``_(SOURCE_TEXT[source])``).
+SOURCE_TEXT = {"dxa": N_("DXA (measured)"), "image_bone_density": N_("image model (an estimate; not validated)")}
+CLINICAL_MODEL_SOURCE = N_("clinical model (an estimate, not a diagnosis)")
+CATEGORY_TEXT = {"normal": N_("normal"), "osteopenia": N_("osteopenia"), "osteoporosis": N_("osteoporosis")}
+BAND_TEXT = {"low": N_("low"), "moderate": N_("moderate"), "high": N_("high")}
 RISK_BANDS = ("low", "moderate", "high")
 SEXES = ("female", "male")
 VERY_LOW_T_SCORE = -3.0  # SD; AACE 2020 names "very low T-score (e.g., less than −3.0)" among very-high-risk features
@@ -29,7 +33,7 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
 }
 _FLAGS = ("postmenopausal", "prior_fracture", "recent_fracture", "multiple_fractures", "glucocorticoids", "falls",
           "smoker", "knee_symptoms", "risk_tool_flagged")
-_RANGES = {"age": (18.0, 110.0, "years"), "alcohol_drinks_per_day": (0.0, 30.0, "drinks/day"),
+_RANGES = {"age": (18.0, 110.0, N_("years")), "alcohol_drinks_per_day": (0.0, 30.0, N_("drinks/day")),
            "t_score": (-7.0, 5.0, "SD"), "t_score_estimate": (-7.0, 5.0, "SD"),
            "t_score_estimate_low": (-9.0, 7.0, "SD"), "t_score_estimate_high": (-9.0, 7.0, "SD")}
 
@@ -75,26 +79,32 @@ class Profile:
         for name, choices in _CHOICES.items():
             value = getattr(self, name)
             if value is not None and value not in choices:
-                issues[name] = [f"`{name}` must be one of {', '.join(map(str, choices))}. Got {value!r}."]
+                issues[name] = [_("`{name}` must be one of {allowed}. Got {value}.").format(
+                    name=name, allowed=", ".join(map(str, choices)), value=repr(value))]
         for name in _FLAGS:
             value = getattr(self, name)
             if value is not None and not isinstance(value, bool):
-                issues[name] = [f"`{name}` must be true, false or not given. Got {value!r}."]
+                issues[name] = [_("`{name}` must be true, false or not given. Got {value}.").format(
+                    name=name, value=repr(value))]
         for name, (low, high, unit) in _RANGES.items():
             value = getattr(self, name)
             if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value)
                                           and low <= value <= high):
-                issues[name] = [f"`{name}` must be between {low:g} and {high:g} ({unit}). Got {value!r}."]
+                issues[name] = [_("`{name}` must be between {low} and {high} ({unit}). Got {value}.").format(
+                    name=name, low=f"{low:g}", high=f"{high:g}", unit=_(unit), value=repr(value))]
         if (self.bone_category is None) != (self.bone_source is None):
-            issues["bone_source"] = ["`bone_category` and `bone_source` go together: give both or neither. "
-                                     f"Got {self.bone_category!r} and {self.bone_source!r}."]
+            issues["bone_source"] = [_("`bone_category` and `bone_source` go together: give both or neither. "
+                                       "Got {category} and {source}.").format(category=repr(self.bone_category),
+                                                                              source=repr(self.bone_source))]
         if self.t_score is not None and self.bone_source != "dxa":
-            issues["t_score"] = [f"A T-score comes from DXA: `bone_source` must be 'dxa'. Got {self.bone_source!r}."]
+            issues["t_score"] = [_("A T-score comes from DXA: `bone_source` must be 'dxa'. Got {source}.").format(
+                source=repr(self.bone_source))]
         interval = (self.t_score_estimate_low, self.t_score_estimate_high)
         if (None in interval) != (interval == (None, None)) or (None not in interval and (
                 self.t_score_estimate is None or not interval[0] <= self.t_score_estimate <= interval[1])):
-            issues["t_score_estimate_low"] = ["The estimated T-score's interval needs both ends, low ≤ estimate ≤ "
-                                              f"high. Got {interval!r} around {self.t_score_estimate!r}."]
+            issues["t_score_estimate_low"] = [_("The estimated T-score's interval needs both ends, low ≤ estimate ≤ "
+                                                "high. Got {interval} around {estimate}.").format(
+                interval=repr(interval), estimate=repr(self.t_score_estimate))]
         if issues:
             raise InputValidationError(issues)
 
@@ -110,31 +120,35 @@ class Profile:
 
     @property
     def who_note(self) -> str | None:
-        """Why a DXA WHO category may not apply to this person (under 50, premenopausal), or ``None``."""
+        """Why a DXA WHO category may not apply to this person (under 50, premenopausal), in the current language;
+        ``None`` when it applies."""
         if self.bone_source != "dxa":
             return None
-        return who_applicability_note(self.age, self.sex, self.postmenopausal)
+        note = who_applicability_note(self.age, self.sex, self.postmenopausal)
+        return None if note is None else _(note)
 
     def fact_sources(self) -> list[tuple[str, str, str]]:
         """``(fact, value, source)`` for each bone-density fact, measured first, so a page can show where each
-        came from."""
+        came from; in the current language (T-scores in SD with a true minus sign)."""
         facts = []
         if self.bone_category is not None:
-            value = str(self.bone_category)
-            if self.t_score is not None:
-                value += f", T-score {self.t_score:.1f} SD"
-            facts.append(("Bone-density category", value.replace("-", "−"), SOURCE_TEXT[str(self.bone_source)]))
+            category = _(CATEGORY_TEXT[self.bone_category])
+            value = category if self.t_score is None else _("{category}, T-score {t_score} SD").format(
+                category=category, t_score=_signed(self.t_score))
+            facts.append((_("Bone-density category"), value, _(SOURCE_TEXT[str(self.bone_source)])))
         if self.t_score_estimate is not None:
-            value = f"{self.t_score_estimate:.1f} SD"
-            if self.t_score_estimate_low is not None:
-                value += f" (interval {self.t_score_estimate_low:.1f} to {self.t_score_estimate_high:.1f} SD)"
-            facts.append(("Estimated T-score", value.replace("-", "−"), CLINICAL_MODEL_SOURCE))
+            value = _("{estimate} SD").format(estimate=_signed(self.t_score_estimate))
+            if self.t_score_estimate_low is not None and self.t_score_estimate_high is not None:
+                value = _("{estimate} SD (interval {low} to {high} SD)").format(
+                    estimate=_signed(self.t_score_estimate), low=_signed(self.t_score_estimate_low),
+                    high=_signed(self.t_score_estimate_high))
+            facts.append((_("Estimated T-score"), value, _(CLINICAL_MODEL_SOURCE)))
         if self.risk_band is not None:
-            facts.append(("Risk band (probability that a hip DXA would show osteoporosis)", self.risk_band,
-                          CLINICAL_MODEL_SOURCE))
+            facts.append((_("Risk band (probability that a hip DXA would show osteoporosis)"),
+                          _(BAND_TEXT[self.risk_band]), _(CLINICAL_MODEL_SOURCE)))
         if self.risk_tool_flagged is not None:
-            facts.append(("Screening tool (OST, ORAI or SCORE) flags increased risk",
-                          "yes" if self.risk_tool_flagged else "no", "validated screening tools"))
+            facts.append((_("Screening tool (OST, ORAI or SCORE) flags increased risk"),
+                          _("yes") if self.risk_tool_flagged else _("no"), _("validated screening tools")))
         return facts
 
     @property
@@ -159,7 +173,8 @@ class Profile:
         known = {f.name for f in fields(cls)}
         extra = sorted(set(values) - known)
         if extra:
-            raise InputValidationError({name: [f"Unknown profile field `{name}`."] for name in extra})
+            raise InputValidationError({name: [_("Unknown profile field `{name}`.").format(name=name)]
+                                         for name in extra})
         return cls(**values)
 
     def outranks_bone_fact(self, other: Profile) -> bool:
@@ -178,6 +193,11 @@ class Profile:
         bone = ("bone_category", "bone_source", "t_score")
         values.update({k: getattr(self if keep_bone else other, k) for k in bone})
         return Profile(**values)
+
+
+def _signed(value: float) -> str:
+    """One decimal in the current language with a true minus sign (``-1.8`` → ``"−1.8"``, ``"−1,8"`` in es)."""
+    return format_decimal(value, 1).replace("-", "−")
 
 
 def _tools_flag(tools: Any) -> bool | None:

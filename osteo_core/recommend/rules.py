@@ -14,16 +14,18 @@ from typing import Any
 import yaml
 
 from osteo_core.errors import RuleFileError
+from osteo_core.i18n import N_, _
 from osteo_core.recommend.profile import BONE_CATEGORIES, BONE_SOURCES, KL_GRADES, RISK_BANDS, SEXES
 
 RULES_PATH = Path(__file__).resolve().parent / "data" / "rules.yaml"
 
+# Section id → heading (English msgid; translate where shown: ``_(SECTIONS[section])``).
 SECTIONS = {
-    "next_step": "Next diagnostic step",
-    "lifestyle": "Lifestyle: diet, exercise, smoking and alcohol",
-    "falls": "Fall prevention",
-    "medication": "Medicines to discuss with your clinician",
-    "knee": "Knee osteoarthritis",
+    "next_step": N_("Next diagnostic step"),
+    "lifestyle": N_("Lifestyle: diet, exercise, smoking and alcohol"),
+    "falls": N_("Fall prevention"),
+    "medication": N_("Medicines to discuss with your clinician"),
+    "knee": N_("Knee osteoarthritis"),
 }
 DOMAINS = ("bone", "knee")
 CHOICE_CONDITIONS: dict[str, tuple[Any, ...]] = {
@@ -67,7 +69,12 @@ class Source:
 
 @dataclass(frozen=True)
 class Rule:
-    """One validated rule. ``when`` must all hold; at least one of ``when_any`` must hold when it is not empty."""
+    """One validated rule. ``when`` must all hold; at least one of ``when_any`` must hold when it is not empty.
+
+    ``title`` and ``text`` are the English wording with whitespace tidied; ``title_msgid`` and ``text_msgid`` are the
+    same fields exactly as the YAML loader gives them (the catalogue's msgids, see ``osteo_core.i18n.extract``).
+    Show :meth:`shown_title` / :meth:`shown_text`, which are in the current language.
+    """
 
     id: str
     domain: str
@@ -81,6 +88,16 @@ class Rule:
     when: Mapping[str, Any] = field(default_factory=dict)
     when_any: tuple[Mapping[str, Any], ...] = ()
     medicines: tuple[str, ...] = ()
+    title_msgid: str = ""
+    text_msgid: str = ""
+
+    def shown_title(self) -> str:
+        """The title in the current language (English when the catalogue has no translation)."""
+        return _(self.title_msgid or self.title).strip()
+
+    def shown_text(self) -> str:
+        """The text in the current language, on one line (English when the catalogue has no translation)."""
+        return " ".join(_(self.text_msgid or self.text).split())
 
 
 @dataclass(frozen=True)
@@ -98,7 +115,8 @@ class RuleSet:
 
 def _conditions(raw: Any, where: str, problems: list[str]) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
-        problems.append(f"{where} must be a mapping of condition: values. Got {raw!r}.")
+        problems.append(_("{where} must be a mapping of condition: values. Got {value}.").format(
+            where=where, value=repr(raw)))
         return {}
     clean: dict[str, Any] = {}
     for key, value in raw.items():
@@ -108,79 +126,94 @@ def _conditions(raw: Any, where: str, problems: list[str]) -> dict[str, Any]:
             bad = [v for v in values if v != UNKNOWN and (v not in allowed or isinstance(v, bool) != isinstance(
                 allowed[0], bool))]
             if bad or not values:
-                problems.append(f"{where}: `{key}` allows {', '.join(map(str, allowed))} or {UNKNOWN}. Got {value!r}.")
+                problems.append(_("{where}: `{key}` allows {allowed} or {unknown}. Got {value}.").format(
+                    where=where, key=key, allowed=", ".join(map(str, allowed)), unknown=UNKNOWN, value=repr(value)))
             clean[key] = tuple(None if v == UNKNOWN else v for v in values)
         elif key in NUMBER_CONDITIONS:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                problems.append(f"{where}: `{key}` must be a number. Got {value!r}.")
+                problems.append(_("{where}: `{key}` must be a number. Got {value}.").format(
+                    where=where, key=key, value=repr(value)))
             clean[key] = value
         else:
             known = ", ".join([*CHOICE_CONDITIONS, *NUMBER_CONDITIONS])
-            problems.append(f"{where}: unknown condition `{key}` (known: {known}).")
+            problems.append(_("{where}: unknown condition `{key}` (known: {known}).").format(
+                where=where, key=key, known=known))
     return clean
 
 
 def _rule(raw: Any, index: int, sources: Mapping[str, Source], problems: list[str]) -> Rule | None:
     if not isinstance(raw, Mapping):
-        problems.append(f"rule #{index + 1} must be a mapping. Got {raw!r}.")
+        problems.append(_("rule #{number} must be a mapping. Got {value}.").format(number=index + 1, value=repr(raw)))
         return None
-    where = f"rule '{raw.get('id', f'#{index + 1}')}'"
+    where = _("rule '{id}'").format(id=raw.get("id", f"#{index + 1}"))
     before = len(problems)
     for key in sorted(set(raw) - _RULE_KEYS):
-        problems.append(f"{where}: unknown key `{key}`.")
+        problems.append(_("{where}: unknown key `{key}`.").format(where=where, key=key))
     for key in ("id", "topic", "title", "text"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
-            problems.append(f"{where}: `{key}` must be non-empty text. Got {raw.get(key)!r}.")
+            problems.append(_("{where}: `{key}` must be non-empty text. Got {value}.").format(
+                where=where, key=key, value=repr(raw.get(key))))
     if isinstance(raw.get("id"), str) and not _ID_PATTERN.match(raw["id"]):
-        problems.append(f"{where}: `id` must be lower-case letters, digits, '-' or '_'. Got {raw['id']!r}.")
+        problems.append(_("{where}: `id` must be lower-case letters, digits, '-' or '_'. Got {value}.").format(
+            where=where, value=repr(raw["id"])))
     if raw.get("domain") not in DOMAINS:
-        problems.append(f"{where}: `domain` must be one of {', '.join(DOMAINS)}. Got {raw.get('domain')!r}.")
+        problems.append(_("{where}: `domain` must be one of {allowed}. Got {value}.").format(
+            where=where, allowed=", ".join(DOMAINS), value=repr(raw.get("domain"))))
     if raw.get("section") not in SECTIONS:
-        problems.append(f"{where}: `section` must be one of {', '.join(SECTIONS)}. Got {raw.get('section')!r}.")
+        problems.append(_("{where}: `section` must be one of {allowed}. Got {value}.").format(
+            where=where, allowed=", ".join(SECTIONS), value=repr(raw.get("section"))))
     cited = _cited_sources(raw.get("sources"), where, sources, problems)
     for key in ("reviewed", "next_review"):
         if not isinstance(raw.get(key), dt.date):
-            problems.append(f"{where}: `{key}` must be a date written YYYY-MM-DD. Got {raw.get(key)!r}.")
+            problems.append(_("{where}: `{key}` must be a date written YYYY-MM-DD. Got {value}.").format(
+                where=where, key=key, value=repr(raw.get(key))))
     if isinstance(raw.get("reviewed"), dt.date) and isinstance(raw.get("next_review"), dt.date) \
             and raw["next_review"] <= raw["reviewed"]:
-        problems.append(f"{where}: `next_review` ({raw['next_review']}) must be after `reviewed` ({raw['reviewed']}).")
+        problems.append(_("{where}: `next_review` ({next_review}) must be after `reviewed` ({reviewed}).").format(
+            where=where, next_review=raw["next_review"], reviewed=raw["reviewed"]))
     text = raw.get("text") if isinstance(raw.get("text"), str) else ""
     sections = " ".join(str(e.get("section", "")) for e in raw.get("sources") or [] if isinstance(e, Mapping))
     medicines = _medicines(raw, f"{text} {sections}", where, problems)
     if raw.get("section") == "medication":
         if MEDICATION_PHRASE not in text.lower():
-            problems.append(f"{where}: a medication rule must say \"{MEDICATION_PHRASE}\".")
+            problems.append(_("{where}: a medication rule must say \"{phrase}\".").format(
+                where=where, phrase=MEDICATION_PHRASE))
         if DOSE_PATTERN.search(text):
-            problems.append(f"{where}: a medication rule must never give a dose. Got {DOSE_PATTERN.search(text)[0]!r}.")
-    when = _conditions(raw.get("when", {}), f"{where} `when`", problems)
+            problems.append(_("{where}: a medication rule must never give a dose. Got {value}.").format(
+                where=where, value=repr(DOSE_PATTERN.search(text)[0])))
+    when = _conditions(raw.get("when", {}), _("{where} `when`").format(where=where), problems)
     any_raw = raw.get("when_any", [])
     if not isinstance(any_raw, list):
-        problems.append(f"{where}: `when_any` must be a list of condition mappings. Got {any_raw!r}.")
+        problems.append(_("{where}: `when_any` must be a list of condition mappings. Got {value}.").format(
+            where=where, value=repr(any_raw)))
         any_raw = []
-    when_any = tuple(_conditions(c, f"{where} `when_any` #{i + 1}", problems) for i, c in enumerate(any_raw))
+    when_any = tuple(_conditions(c, _("{where} `when_any` #{number}").format(where=where, number=i + 1), problems)
+                     for i, c in enumerate(any_raw))
     if len(problems) > before:
         return None
     return Rule(id=raw["id"], domain=raw["domain"], section=raw["section"], topic=raw["topic"],
                 title=raw["title"].strip(), text=" ".join(text.split()),
                 sources=cited, reviewed=raw["reviewed"], next_review=raw["next_review"],
-                when=when, when_any=when_any, medicines=medicines)
+                when=when, when_any=when_any, medicines=medicines, title_msgid=raw["title"], text_msgid=text)
 
 
 def _cited_sources(raw: Any, where: str, sources: Mapping[str, Source], problems: list[str]) -> tuple[Source, ...]:
     """Each entry of a rule's ``sources``: ``{id: <source id>, section: <the part of the guideline quoted>}``."""
     if not isinstance(raw, list) or not raw:
-        problems.append(f"{where}: `sources` must be a non-empty list of {{id, section}} entries. Got {raw!r}.")
+        problems.append(_("{where}: `sources` must be a non-empty list of {{id, section}} entries. "
+                          "Got {value}.").format(where=where, value=repr(raw)))
         return ()
     cited = []
     for entry in raw:
         key = entry.get("id") if isinstance(entry, Mapping) else entry
         section = entry.get("section") if isinstance(entry, Mapping) else None
         if not isinstance(key, str) or key not in sources:
-            problems.append(f"{where}: unknown source {key!r} (known: {', '.join(sources)}).")
+            problems.append(_("{where}: unknown source {source} (known: {known}).").format(
+                where=where, source=repr(key), known=", ".join(sources)))
             continue
         if not isinstance(section, str) or not section.strip():
-            problems.append(f"{where}: source {key!r} must quote the guideline section the rule follows "
-                            f"(`section`). Got {section!r}.")
+            problems.append(_("{where}: source {source} must quote the guideline section the rule follows "
+                              "(`section`). Got {value}.").format(where=where, source=repr(key), value=repr(section)))
             continue
         cited.append(dataclasses.replace(sources[key], section=" ".join(section.split())))
     return tuple(cited)
@@ -189,43 +222,50 @@ def _cited_sources(raw: Any, where: str, sources: Mapping[str, Source], problems
 def _medicines(raw: Mapping[str, Any], text: str, where: str, problems: list[str]) -> tuple[str, ...]:
     """The medicine classes a rule names: each from :data:`MEDICINE_CLASSES` and named in the text; no single drug
     may be named anywhere (title, text or the quoted guideline sections)."""
+    classes = ", ".join(MEDICINE_CLASSES)
     for match in DRUG_NAME_PATTERN.finditer(f"{raw.get('title', '')} {text}"):
-        problems.append(f"{where}: name medicines by class only (one of {', '.join(MEDICINE_CLASSES)}). "
-                        f"Got the drug name {match[0]!r}.")
+        problems.append(_("{where}: name medicines by class only (one of {classes}). Got the drug name {name}.").format(
+            where=where, classes=classes, name=repr(match[0])))
     medicines = raw.get("medicines", [])
     if not isinstance(medicines, list):
-        problems.append(f"{where}: `medicines` must be a list of medicine classes. Got {medicines!r}.")
+        problems.append(_("{where}: `medicines` must be a list of medicine classes. Got {value}.").format(
+            where=where, value=repr(medicines)))
         return ()
     for name in medicines:
         if name not in MEDICINE_CLASSES:
-            problems.append(f"{where}: `medicines` allows only the classes {', '.join(MEDICINE_CLASSES)}. "
-                            f"Got {name!r}.")
+            problems.append(_("{where}: `medicines` allows only the classes {classes}. Got {value}.").format(
+                where=where, classes=classes, value=repr(name)))
         elif name.lower() not in text.lower():
-            problems.append(f"{where}: the medicine class {name!r} is listed but not named in the text.")
+            problems.append(_("{where}: the medicine class {name} is listed but not named in the text.").format(
+                where=where, name=repr(name)))
     if raw.get("section") != "medication" and medicines:
-        problems.append(f"{where}: only a medication rule may list `medicines`. Got {medicines!r}.")
+        problems.append(_("{where}: only a medication rule may list `medicines`. Got {value}.").format(
+            where=where, value=repr(medicines)))
     return tuple(str(name) for name in medicines)
 
 
 def _sources(raw: Any, problems: list[str]) -> dict[str, Source]:
     if not isinstance(raw, Mapping) or not raw:
-        problems.append(f"`sources` must be a non-empty mapping of id: {{label, citation, url}}. Got {raw!r}.")
+        problems.append(_("`sources` must be a non-empty mapping of id: {{label, citation, url}}. Got {value}.").format(
+            value=repr(raw)))
         return {}
     sources = {}
     for key, entry in raw.items():
         if not isinstance(entry, Mapping) or not all(isinstance(entry.get(k), str) and entry[k].strip()
                                                      for k in ("label", "citation")):
-            problems.append(f"source {key!r} needs non-empty `label` and `citation`. Got {entry!r}.")
+            problems.append(_("source {source} needs non-empty `label` and `citation`. Got {value}.").format(
+                source=repr(key), value=repr(entry)))
             continue
         url = str(entry.get("url", ""))
         if url and not url.startswith("https://"):
-            problems.append(f"source {key!r}: `url` must start with https://. Got {url!r}.")
+            problems.append(_("source {source}: `url` must start with https://. Got {value}.").format(
+                source=repr(key), value=repr(url)))
         sources[str(key)] = Source(str(key), entry["label"], entry["citation"], url)
     return sources
 
 
 def load_rules(path: Path | str = RULES_PATH) -> RuleSet:
-    """Read and validate a rule file.
+    """Read and validate a rule file; the problems are worded in the current language.
 
     Raises :class:`RuleFileError` listing every problem (unreadable file, bad YAML, unknown key or condition,
     missing source, guideline section or review date, a medication rule without "discuss with your clinician" or
@@ -235,23 +275,23 @@ def load_rules(path: Path | str = RULES_PATH) -> RuleSet:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise RuleFileError(path, [f"cannot read the file: {exc}"]) from exc
+        raise RuleFileError(path, [_("cannot read the file: {error}").format(error=exc)]) from exc
     except yaml.YAMLError as exc:
-        raise RuleFileError(path, [f"not valid YAML: {exc}"]) from exc
+        raise RuleFileError(path, [_("not valid YAML: {error}").format(error=exc)]) from exc
     if not isinstance(raw, Mapping):
-        raise RuleFileError(path, ["the file must hold a mapping with `sources` and `rules`. "
-                                   f"Got {type(raw).__name__}."])
+        raise RuleFileError(path, [_("the file must hold a mapping with `sources` and `rules`. Got {type}.").format(
+            type=type(raw).__name__)])
     problems: list[str] = []
     sources = _sources(raw.get("sources"), problems)
     items = raw.get("rules")
     if not isinstance(items, list) or not items:
-        problems.append(f"`rules` must be a non-empty list. Got {items!r}.")
+        problems.append(_("`rules` must be a non-empty list. Got {value}.").format(value=repr(items)))
         items = []
     rules = [rule for i, item in enumerate(items) if (rule := _rule(item, i, sources, problems)) is not None]
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
-            problems.append(f"rule id {rule.id!r} is used more than once.")
+            problems.append(_("rule id {id} is used more than once.").format(id=repr(rule.id)))
         seen.add(rule.id)
     if problems:
         raise RuleFileError(path, problems)

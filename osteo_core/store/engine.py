@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from osteo_core.config import database_url
 from osteo_core.errors import StoreError
+from osteo_core.i18n import _
 from osteo_core.store.migrations import migrate
 from osteo_core.store.transactions import is_immediate, plain_store_error, register_write_lock
 
@@ -53,17 +54,18 @@ def create_store_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sa.
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError as exc:
-        raise StoreError(f"OSTEO_DATABASE_URL is not a database URL. Got {url!r}.") from exc
+        raise StoreError(_("OSTEO_DATABASE_URL is not a database URL. Got {value}.").format(value=repr(url))) from exc
     if parsed.get_backend_name() != "sqlite":
         try:
             return sa.create_engine(parsed, pool_pre_ping=True)
         except ImportError as exc:
-            raise StoreError(f"the database driver for {parsed.drivername!r} is not installed: {exc}") from exc
+            raise StoreError(_("the database driver for {driver} is not installed: {error}").format(
+                driver=repr(parsed.drivername), error=exc)) from exc
     if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
         try:
             _private_sqlite_file(parsed.database)
         except OSError as exc:
-            raise StoreError(f"cannot create the history database file: {exc.strerror}") from None
+            raise StoreError(_("cannot create the history database file: {error}").format(error=exc.strerror)) from None
     engine = sa.create_engine(
         parsed, connect_args={"check_same_thread": False, "timeout": busy_timeout_s}, pool_size=10, max_overflow=20,
     )
@@ -100,7 +102,8 @@ def open_store(url: str | None = None) -> sa.Engine:
                 migrate(engine)
             except (sa.exc.SQLAlchemyError, StoreError) as exc:
                 engine.dispose()
-                raise StoreError(f"cannot open the history database: {plain_store_error(exc)}") from None
+                raise StoreError(_("cannot open the history database: {error}").format(
+                    error=plain_store_error(exc))) from None
             _opened[url] = engine
     return engine
 

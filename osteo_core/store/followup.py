@@ -13,6 +13,8 @@ Sources: DXA re-testing intervals after Gourlay et al., N Engl J Med 2012;366:22
 −2.49, 5 years for −1.50 to −1.99, 15 years above −1.50 — capped here at 10 years so risk factors are re-asked).
 The band intervals are this project's defaults, not a guideline: a service should confirm or change
 :data:`INTERVALS` locally.
+
+A follow-up's ``reason`` is the rule's English text (a message id): translate it where it is shown, ``_(reason)``.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from osteo_core.i18n import N_
 from osteo_core.store.screenings import Screening, latest_screenings
 
 
 @dataclass(frozen=True)
 class IntervalRule:
-    """A T-score rule applies when ``t_score <= max_t_score`` (SD); a band rule when there is no T-score."""
+    """A T-score rule applies when ``t_score <= max_t_score`` (SD); a band rule when there is no T-score.
+    ``reason`` is English (a message id, translated where shown)."""
 
     months: int
     reason: str
@@ -42,12 +46,12 @@ class IntervalRule:
 
 
 INTERVALS: tuple[IntervalRule, ...] = (
-    IntervalRule(12, "T-score −2.0 SD or lower: repeat DXA / review treatment in 12 months", max_t_score=-2.0),
-    IntervalRule(60, "T-score −1.5 to −1.99 SD: repeat DXA in 5 years", max_t_score=-1.5),
-    IntervalRule(120, "T-score above −1.5 SD: re-screen in 10 years", max_t_score=float("inf")),
-    IntervalRule(3, "High model risk: check in 3 months that the suggested DXA was done", band="high"),
-    IntervalRule(12, "Moderate model risk: re-assess in 12 months", band="moderate"),
-    IntervalRule(36, "Low model risk: re-assess in 3 years", band="low"),
+    IntervalRule(12, N_("T-score −2.0 SD or lower: repeat DXA / review treatment in 12 months"), max_t_score=-2.0),
+    IntervalRule(60, N_("T-score −1.5 to −1.99 SD: repeat DXA in 5 years"), max_t_score=-1.5),
+    IntervalRule(120, N_("T-score above −1.5 SD: re-screen in 10 years"), max_t_score=float("inf")),
+    IntervalRule(3, N_("High model risk: check in 3 months that the suggested DXA was done"), band="high"),
+    IntervalRule(12, N_("Moderate model risk: re-assess in 12 months"), band="moderate"),
+    IntervalRule(36, N_("Low model risk: re-assess in 3 years"), band="low"),
 )
 
 

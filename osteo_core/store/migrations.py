@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from osteo_core.errors import StoreError
+from osteo_core.i18n import _
 from osteo_core.store.tables import schema_version
 from osteo_core.store.transactions import reading, writing
 
@@ -109,16 +110,16 @@ def migrate(engine: sa.Engine, target: int = SCHEMA_VERSION) -> list[int]:
     Raises :class:`StoreError` when the database is newer than this code or ``target`` is unknown.
     """
     if not 0 <= target <= SCHEMA_VERSION:
-        raise StoreError(f"target schema version must be between 0 and {SCHEMA_VERSION}. Got {target}.")
+        raise StoreError(_("target schema version must be between 0 and {latest}. Got {value}.").format(
+            latest=SCHEMA_VERSION, value=target))
     with writing(engine) as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("SELECT pg_advisory_xact_lock(6184021)")
         schema_version.create(connection, checkfirst=True)
         found = int(connection.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
         if found > SCHEMA_VERSION:
-            raise StoreError(
-                f"the database has schema version {found}, newer than this code ({SCHEMA_VERSION}): update the app."
-            )
+            raise StoreError(_("the database has schema version {found}, newer than this code ({latest}): update the "
+                               "app.").format(found=found, latest=SCHEMA_VERSION))
         applied = []
         for version, description, step in MIGRATIONS:
             if found < version <= target:

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from osteo_core.errors import InputValidationError
+from osteo_core.i18n import _
 from osteo_core.store.audit import as_utc, audit
 from osteo_core.store.tables import screenings
 from osteo_core.store.transactions import reading, writing
@@ -50,11 +51,12 @@ def validate_patient_id(patient_id: str) -> str:
     value = (patient_id or "").strip()
     if not _PATIENT_ID.match(value):
         raise InputValidationError({"patient_id": [
-            "Patient id must be 1–64 letters, digits, '_', '.' or '-' (a pseudonym, e.g. P-0042). "
-            f"Got {patient_id!r}."]})
+            _("Patient id must be 1–64 letters, digits, '_', '.' or '-' (a pseudonym, e.g. P-0042). "
+              "Got {value}.").format(value=repr(patient_id))]})
     if not any(ch.isdigit() for ch in value):
         raise InputValidationError({"patient_id": [
-            f"Patient id must contain a digit — a pseudonym such as P-0042, never a name. Got {value!r}."]})
+            _("Patient id must contain a digit — a pseudonym such as P-0042, never a name. Got {value}.").format(
+                value=repr(value))]})
     return value
 
 
@@ -73,11 +75,12 @@ def save_screening(engine: sa.Engine, patient_id: str, kind: str, inputs: dict[s
     """
     patient_id = validate_patient_id(patient_id)
     if kind not in KINDS:
-        raise InputValidationError({"kind": [f"kind must be one of {', '.join(KINDS)}. Got {kind!r}."]})
+        raise InputValidationError({"kind": [_("kind must be one of {choices}. Got {value}.").format(
+            choices=", ".join(KINDS), value=repr(kind))]})
     try:
         inputs, outputs, model_versions = json.loads(json.dumps([inputs, outputs, model_versions]))
     except (TypeError, ValueError) as exc:
-        message = f"inputs, outputs and model versions must be JSON values: {exc}"
+        message = _("inputs, outputs and model versions must be JSON values: {error}").format(error=exc)
         raise InputValidationError({"outputs": [message]}) from None
     t_score = outputs.get("t_score", inputs.get("t_score"))
     row = {

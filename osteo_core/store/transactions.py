@@ -15,32 +15,34 @@ from contextlib import contextmanager, nullcontext
 import sqlalchemy as sa
 
 from osteo_core.errors import StoreError
+from osteo_core.i18n import N_, _
 
 _IMMEDIATE = "osteo_immediate"
 _write_locks: weakref.WeakKeyDictionary[sa.Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
-_PLAIN_MESSAGES = (  # (text in the driver's message, what the user is told)
-    ("locked", "the history database is busy (locked by another writer); try again in a moment"),
-    ("busy", "the history database is busy (locked by another writer); try again in a moment"),
-    ("readonly", "the history database is read-only, so nothing can be saved; ask the administrator"),
-    ("read-only", "the history database is read-only, so nothing can be saved; ask the administrator"),
-    ("unable to open", "the history database file or its folder is missing or not accessible"),
-    ("disk i/o", "the history database could not be written (disk error or disk full)"),
-    ("database or disk is full", "the history database could not be written (disk full)"),
-    ("connection", "the history database server cannot be reached"),
-    ("no such table", "the history database has an unexpected layout; restart the app to migrate it"),
+_PLAIN_MESSAGES = (  # (text in the driver's message, what the user is told: translated when raised)
+    ("locked", N_("the history database is busy (locked by another writer); try again in a moment")),
+    ("busy", N_("the history database is busy (locked by another writer); try again in a moment")),
+    ("readonly", N_("the history database is read-only, so nothing can be saved; ask the administrator")),
+    ("read-only", N_("the history database is read-only, so nothing can be saved; ask the administrator")),
+    ("unable to open", N_("the history database file or its folder is missing or not accessible")),
+    ("disk i/o", N_("the history database could not be written (disk error or disk full)")),
+    ("database or disk is full", N_("the history database could not be written (disk full)")),
+    ("connection", N_("the history database server cannot be reached")),
+    ("no such table", N_("the history database has an unexpected layout; restart the app to migrate it")),
 )
 
 
 def plain_store_error(exc: BaseException) -> StoreError:
-    """A :class:`StoreError` saying what went wrong in plain words, without the statement or its parameters."""
+    """A :class:`StoreError` saying what went wrong in plain words (current language), without the statement or
+    its parameters."""
     if isinstance(exc, StoreError):
         return exc
     text = str(getattr(exc, "orig", None) or "").lower() or type(exc).__name__.lower()
     for needle, message in _PLAIN_MESSAGES:
         if needle in text:
-            return StoreError(message)
-    return StoreError(f"the history database refused the operation ({type(exc).__name__})")
+            return StoreError(_(message))
+    return StoreError(_("the history database refused the operation ({error})").format(error=type(exc).__name__))
 
 
 @contextmanager

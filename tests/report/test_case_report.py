@@ -80,7 +80,8 @@ def test_clinical_report_holds_facts_results_tools_factors_recommendations_versi
         assert expected in flat, expected
     for item in assessment.recommendations:
         assert item.title in flat, item.title
-    assert "BHOF 2022" in flat and "reviewed 2026-12-02" in flat
+    assert "BHOF 2022" in flat and "reviewed 2 Dec 2026" in flat  # dates via format_date (English: en_GB)
+    assert "Created 25 Nov 2026 10:30" in flat
     assert "1,000–1,200 mg" in flat
     assert "*" not in text
 
@@ -90,7 +91,7 @@ def test_anonymised_report_drops_name_day_race_and_exact_age(assessment):
     assert "Jane Doe" not in flat
     assert "Anonymised — case reference" in flat
     assert "65–69 years (5-year band)" in flat and "67 years" not in flat
-    assert "2026-11 (day removed)" in flat and "2026-11-25 10:30" not in flat
+    assert "2026-11 (day removed)" in flat and "25 Nov 2026" not in flat and "10:30" not in flat
     assert "60 kg (rounded)" in flat and "white" not in flat
     assert "67:" not in flat and "58.0" not in flat, "SHAP factor values must not leak the exact age or weight"
     assert "26.9 %" in flat  # the result itself stays
