@@ -3,6 +3,7 @@ texts are in the current language."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -98,6 +99,9 @@ def density_probability_figure(probabilities: dict[str, float]) -> go.Figure:
 IMAGE_T_SCORE_TITLE = N_("Image model's estimated T-score with its interval (an estimate, not a DXA)")
 
 
+TITLE_CHARS = 60  # characters per title line of a half-width chart
+
+
 def t_score_figure(t_score: float, interval: tuple[float, float], title: str = IMAGE_T_SCORE_TITLE) -> go.Figure:
     """The estimated T-score (SD) with its interval on the WHO scale (bands from :data:`WHO_BANDS`); ``title`` is an
     English msgid or text already translated (it is passed through ``_``)."""
@@ -114,9 +118,10 @@ def t_score_figure(t_score: float, interval: tuple[float, float], title: str = I
             t_score=format_decimal(t_score, 1), low=format_decimal(low, 1), high=format_decimal(high, 1))
         + "<extra></extra>",
     ))
-    figure.update_layout(title=_(title),
+    lines = textwrap.wrap(_(title), TITLE_CHARS)  # half-width chart: a long (translated) title wraps, never clips
+    figure.update_layout(title="<br>".join(lines),
                          xaxis={"title": _("T-score (SD)"), "range": list(T_AXIS)},
-                         yaxis={"visible": False}, height=200, showlegend=False,
-                         margin={"l": 10, "r": 20, "t": 50, "b": 40})
+                         yaxis={"visible": False}, height=180 + 20 * len(lines), showlegend=False,
+                         margin={"l": 10, "r": 20, "t": 30 + 20 * len(lines), "b": 40})
     return figure
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app_support.navigation import PAGES
+from app_support.widgets import label as field_label
 from osteo_core.i18n import LANGUAGES, _, use_language
 from tests.e2e.conftest import SCREENSHOTS, assert_no_exception, screenshot, settle
 from tests.helpers.english_text import english_left
@@ -81,13 +82,16 @@ def _pick_language(page, language: str) -> None:
 
 
 def _clinical_result(page, language: str) -> None:
-    page.get_by_label(t(language, "Age (years)")).fill("67")
+    with use_language(language):
+        age_label = field_label("age")  # "Age (years)", composed the way the form composes it
+    page.get_by_label(age_label).fill("67")
     page.get_by_text(t(language, "Female"), exact=True).click()
     page.get_by_label(t(language, "Weight (kg or lb, as chosen above)")).fill("58")
     page.get_by_label(t(language, "Height (cm or in, as chosen above)")).fill("160")
     page.get_by_role("button", name=t(language, "Estimate risk")).click()
     settle(page)
     page.get_by_text(t(language, "Estimated chance of hip DXA osteoporosis")).first.wait_for()
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(1).wait_for()  # charts drawn before the screenshot
 
 
 def _download_pdf(page, language: str, target: Path) -> Path:
