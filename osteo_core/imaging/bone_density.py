@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from osteo_core.errors import ModelLoadError
 from osteo_core.i18n import N_, _, format_decimal
 from osteo_core.imaging.keras_model import KerasImageModel, load_keras_model
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER
+from osteo_core.imaging.knee_crop import KneeCropper
 from osteo_core.model_files import cached_loader
 
 DENSITY_CLASSES = ("normal", "osteopenia", "osteoporosis")
@@ -102,12 +104,18 @@ class BoneDensityModel(KerasImageModel):
     cam_output = 0  # explain the class logits, not the T-score
     cam_on_logits = True
 
-    def __init__(self, model: Any, metadata: dict[str, Any]):
+    def __init__(self, model: Any, metadata: dict[str, Any], cropper: KneeCropper | None = None):
         super().__init__(model, metadata)
+        self.cropper = cropper  # the knee crop the model was trained on (manifest "crop"), or None
         self.prevalence = dict(metadata.get("training_prevalence", {}))
         interval = metadata.get("t_interval", {})
         self.half_width = float(interval.get("half_width", 0.0))
         self.coverage = float(interval.get("coverage", 0.9))
+
+    def prepare(self, pixels: np.ndarray) -> np.ndarray:
+        """Model input: the knee joint cropped as in training (when the manifest asks for it), resized to the
+        model size; used by :meth:`predict` and :meth:`heatmap` alike, so the heatmap matches ``model_view``."""
+        return super().prepare(self.cropper(pixels) if self.cropper is not None else pixels)
 
     def predict(self, images: list[np.ndarray]) -> list[DensityPrediction]:
         """Predict for grayscale uint8 images (any size)."""
@@ -139,4 +147,10 @@ class BoneDensityModel(KerasImageModel):
 @cached_loader(DENSITY_MODEL_NAME)
 def load_bone_density_model(folder: Path | None = None) -> BoneDensityModel:
     """Load the knee bone-density model (default ``models/bone_density_knee``) once. Raises ModelLoadError."""
-    return BoneDensityModel(*load_keras_model(Path(folder), N_("bone-density model")))  # folder resolved by decorator
+    model, metadata = load_keras_model(Path(folder), N_("bone-density model"))  # folder resolved by decorator
+    try:
+        cropper = KneeCropper.from_manifest(Path(folder), metadata)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelLoadError(_("The bone-density model's knee template cannot be read: {error}").format(
+            error=exc)) from exc
+    return BoneDensityModel(model, metadata, cropper)
