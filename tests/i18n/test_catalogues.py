@@ -80,3 +80,12 @@ def test_review_marker_follows_the_catalogue_header() -> None:
     for code in TRANSLATED:  # drafted here; flip this once a clinician signs a catalogue
         assert needs_review(code) == (reviewer_in_header(po_path(code).read_text(encoding="utf-8")) == "")
     assert set(LANGUAGES) == {"en", "es", "hi"}
+
+
+def test_readme_coverage_figure_is_the_catalogues(report: dict[str, dict]) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    count = f"{report['es']['messages']:,}"
+    assert f"{count} of {count} messages translated in each language" in readme, \
+        "update the coverage line in the README's Languages section (python -m osteo_core.i18n stats)"
