@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from osteo_core.config import data_dir, models_dir
+from osteo_core.imaging.bone_density import image_adds_beyond_clinical  # the one rule, shared with the app
 
 LABELS = {"age": "age alone", "clinical": "clinical (age, sex, BMI, menopause, fracture)", "image": "image only",
           "image+age": "image + age", "fused": "image + clinical (fused)"}
@@ -53,14 +54,6 @@ def cohort_facts(patients: pd.DataFrame) -> dict[str, Any]:
         "osteoporosis_men": int((osteoporosis["sex"] == "male").sum()),
         "source": "computed by training/bone_density_card.py from patients.csv rows with an image",
     }
-
-
-def image_adds_beyond_clinical(evaluation: dict) -> bool:
-    """Whether the fused model beats the clinical model in the same folds: the paired 95 % CI of the AUC
-    difference (fused − clinical) lies above 0 for low bone mass or for osteoporosis."""
-    pair = evaluation["beyond_age"]["increments"]["fused minus clinical"]
-    return any(pair[key]["ci95_low"] > 0 for key in ("auc_low_bone_mass_difference", "auc_osteoporosis_difference")
-               if key in pair)
 
 
 def fusion_decision(comparison: dict) -> tuple[bool, str]:

@@ -1,6 +1,8 @@
 """Bone density from a knee radiograph: normal / osteopenia / osteoporosis probabilities, an estimated T-score with
 an interval, Grad-CAM, and the validation warning every result carries (no post-test probability: the image model
-is near chance and uncalibrated, see :func:`image_model_near_chance`).
+is near chance and uncalibrated, see :func:`image_model_near_chance`). Whether the image adds anything beyond the
+clinical facts is decided here too (:func:`image_adds_beyond_clinical`); when it does not, the clinical estimate is
+the answer and the image model's output is for research only (:func:`image_adds_nothing_message`).
 
 The shipped Keras model has two outputs on the KL backbone's pooled features: class logits and the T-score. The
 prediction averages the image and its mirror image (as in training), then applies the softmax.
@@ -94,6 +96,57 @@ def image_model_warning(evaluation: dict[str, Any] | None) -> str:
                      **numbers)
     return _("In cross-validation the image model told low bone mass from normal with AUC {auc} (95 % CI "
              "{low}–{high}; 0.5 is chance), while age alone reached {age_auc}.").format(**numbers)
+
+
+BEYOND_CLINICAL = "fused minus clinical"  # evaluation["beyond_age"]["increments"] key of the paired AUC differences
+DIFFERENCE_KEYS = ("auc_low_bone_mass_difference", "auc_osteoporosis_difference")
+
+
+def image_adds_beyond_clinical(evaluation: dict[str, Any] | None) -> bool:
+    """Whether the image adds a measurable amount beyond the clinical facts: the paired 95 % CI of the AUC
+    difference fused (image + clinical) − clinical, in the same cross-validation folds (``evaluation.json``), lies
+    above 0 for low bone mass vs normal or for osteoporosis vs the rest.
+
+    ``False`` without an evaluation or with an incomplete one: unproven counts as adding nothing. The Image
+    screening page, its PDF report and the model card all follow this one rule.
+    """
+    try:
+        pair = evaluation["beyond_age"]["increments"][BEYOND_CLINICAL]  # type: ignore[index]
+        return any(float(pair[key]["ci95_low"]) > 0 for key in DIFFERENCE_KEYS if key in pair)
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _signed_difference(value: float) -> str:
+    """A difference with its sign and a true minus, three decimals: ``"+0.003"``, ``"−0.011"``."""
+    text = format_decimal(value, 3).replace("-", "−")
+    return text if text.startswith("−") else "+" + text
+
+
+def image_adds_nothing_message(evaluation: dict[str, Any] | None) -> str:
+    """What the Image screening page and its PDF say first when :func:`image_adds_beyond_clinical` is ``False``, in
+    the current language: the cross-validated AUCs of the clinical facts with and without the image and their paired
+    difference with its 95 % CI, read from ``evaluation.json`` (never typed), then that the clinical estimate is the
+    answer and the image model's output is for research only. A wording of its own when the file is missing or
+    incomplete."""
+    try:
+        comparison, increments = evaluation["comparison"], evaluation["beyond_age"]["increments"]  # type: ignore[index]
+        fused = comparison["fused"]["auc_low_bone_mass"]["value"]
+        clinical = comparison["clinical"]["auc_low_bone_mass"]["value"]
+        difference = increments[BEYOND_CLINICAL]["auc_low_bone_mass_difference"]
+        numbers = {"fused": format_decimal(float(fused), 2), "clinical": format_decimal(float(clinical), 2),
+                   "difference": _signed_difference(float(difference["value"])),
+                   "low": _signed_difference(float(difference["ci95_low"])),
+                   "high": _signed_difference(float(difference["ci95_high"]))}
+    except (KeyError, TypeError, ValueError):
+        return _("**The image has not been shown to add anything beyond the clinical facts:** its evaluation file "
+                 "is missing or incomplete. The answer here is therefore the clinical estimate from the "
+                 "patient's facts; the image model's output is shown only for research, below.")
+    return _("**The image adds nothing measurable beyond the clinical facts.** In the same cross-validation folds, "
+             "the clinical facts with the image told low bone mass from normal with AUC {fused}, the clinical facts "
+             "alone {clinical} (difference {difference}, 95 % CI {low} to {high}). The answer here is therefore the "
+             "clinical estimate from the patient's facts; the image model's output is shown only for research, "
+             "below.").format(**numbers)
 
 
 class BoneDensityModel(KerasImageModel):

@@ -209,13 +209,21 @@ def density_case_report(prediction: Any, overlay: Any, *, model_version: str, me
                         recommendations: list[Any], disclaimer: str, evaluation: dict[str, Any] | None = None,
                         clinical: Any = None, anonymise: bool = False, patient_label: str = "",
                         file_name: str = "", created: dt.datetime | None = None) -> CaseReport:
-    """Report of a :class:`~osteo_core.imaging.bone_density.DensityPrediction`, led by the same warning as the page
-    (the image model's cross-validated AUC from ``evaluation`` and, when near chance, "close to uninformative") and
-    the clinical estimate (``clinical``, a :class:`~osteo_core.clinical.assess.RiskAssessment`, when facts were
-    given); then the image estimate: T-score (SD) with its interval on one line, probabilities in whole percent, the
-    model's view and the ``overlay``, recommendations and model version. ``anonymise`` as in
-    :func:`knee_case_report`. No post-test probability is computed from the image model."""
-    from osteo_core.imaging.bone_density import image_model_warning
+    """Report of a :class:`~osteo_core.imaging.bone_density.DensityPrediction`, in the page's order.
+
+    When the image adds nothing measurable beyond the clinical facts (``image_adds_beyond_clinical`` on
+    ``evaluation``; also when it is missing): that message first (the numbers from ``evaluation``), then the clinical
+    estimate as the answer (``clinical``, a :class:`~osteo_core.clinical.assess.RiskAssessment`, or a row saying it
+    needs the facts), then the image model's rows, each labelled research only. Otherwise: the image model's warning
+    (its cross-validated AUC and, when near chance, "close to uninformative"), the clinical estimate when facts were
+    given, then the image estimate. The image estimate is the T-score (SD) with its interval on one line and the
+    probabilities in whole percent; then the model's view and the ``overlay``, recommendations and model version.
+    ``anonymise`` as in :func:`knee_case_report`. No post-test probability is computed from the image model."""
+    from osteo_core.imaging.bone_density import (
+        image_adds_beyond_clinical,
+        image_adds_nothing_message,
+        image_model_warning,
+    )
 
     created = created or dt.datetime.now()
     reference = case_reference(prediction.category, round(prediction.t_score, 3), created.isoformat())
@@ -225,20 +233,36 @@ def density_case_report(prediction: Any, overlay: Any, *, model_version: str, me
         facts.append((_("Image file"), file_name))
     warning = _(image_model_warning(evaluation))
     low, high = prediction.t_interval
-    results = [(_("How far to trust the image model"), warning)]
-    if clinical is not None:
-        results += clinical_estimate_rows(clinical)
-    results += [
-        (_("Image model: estimated T-score (not validated)"),
-         _("{estimate} SD ({coverage} interval {low} to {high} SD); not a DXA measurement").format(
-             estimate=signed(prediction.t_score), coverage=percent(prediction.interval_coverage), low=signed(low),
-             high=signed(high))),
-        (_("Image model: probability a DXA would show each category (not validated)"),
-         ", ".join(f"{_word(name, CATEGORY_TEXT)}: {percent(p)}" for name, p in prediction.probabilities.items())),
-    ]
-    images = [ReportImage(_("The image as the model saw it (resized and padded)"), prediction.model_view),
-              ReportImage(_("{method} for '{category}': where the model looked, not a finding").format(
-                  method=method, category=_word(prediction.category, CATEGORY_TEXT)), overlay)]
+    t_score = _("{estimate} SD ({coverage} interval {low} to {high} SD); not a DXA measurement").format(
+        estimate=signed(prediction.t_score), coverage=percent(prediction.interval_coverage), low=signed(low),
+        high=signed(high))
+    probabilities = ", ".join(f"{_word(name, CATEGORY_TEXT)}: {percent(p)}"
+                              for name, p in prediction.probabilities.items())
+    view_caption = _("The image as the model saw it (resized and padded)")
+    cam_caption = _("{method} for '{category}': where the model looked, not a finding").format(
+        method=method, category=_word(prediction.category, CATEGORY_TEXT))
+    if image_adds_beyond_clinical(evaluation):
+        results = [(_("How far to trust the image model"), warning)]
+        if clinical is not None:
+            results += clinical_estimate_rows(clinical)
+        results += [
+            (_("Image model: estimated T-score (not validated)"), t_score),
+            (_("Image model: probability a DXA would show each category (not validated)"), probabilities),
+        ]
+    else:  # the clinical estimate is the answer; the image model's output is for research only
+        results = [(_("What the image adds beyond the clinical facts"), image_adds_nothing_message(evaluation))]
+        results += clinical_estimate_rows(clinical) if clinical is not None else [
+            (_("Answer: clinical estimate from patient facts"),
+             _("Not given: the answer needs the patient's age, sex, weight and height."))]
+        results += [
+            (_("Image model, research only: how far to trust it"), warning),
+            (_("Image model, research only: estimated T-score (not validated)"), t_score),
+            (_("Image model, research only: probability a DXA would show each category (not validated)"),
+             probabilities),
+        ]
+        view_caption = _("Research only: {caption}").format(caption=view_caption)
+        cam_caption = _("Research only: {caption}").format(caption=cam_caption)
+    images = [ReportImage(view_caption, prediction.model_view), ReportImage(cam_caption, overlay)]
     return CaseReport(
         title=_("Bone density from a knee radiograph — case report"), created=created, disclaimer=disclaimer,
         date_label=_created_text(created, anonymise, with_time=True), anonymised=anonymise,

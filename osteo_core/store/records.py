@@ -40,11 +40,25 @@ def knee_record(prediction: Any, file_name: str, model_version: str) -> tuple[di
     return {"file_type": file_type(file_name)}, outputs, {"knee_kl": model_version}
 
 
-def density_record(prediction: Any, file_name: str, model_version: str) -> tuple[dict, dict, dict]:
-    """Inputs (the file's extension only), outputs (image category, probabilities, estimated T-score — an
-    estimate, not DXA —) and the model version. No post-test probability: the image model is near chance."""
-    outputs = {"image_category": prediction.category,
-               "probabilities": {k: round(v, 4) for k, v in prediction.probabilities.items()},
-               "t_score_estimate": round(prediction.t_score, 2),
-               "t_score_interval": [round(v, 2) for v in prediction.t_interval]}
-    return {"file_type": file_type(file_name)}, outputs, {"bone_density_knee": model_version}
+def density_record(prediction: Any, file_name: str, model_version: str, clinical: RiskAssessment | None = None,
+                   image_adds: bool = True) -> tuple[dict, dict, dict]:
+    """Inputs (the file's extension only, plus the patient's facts when ``clinical`` is given), outputs (image
+    category, probabilities, estimated T-score — an estimate, not DXA —, and with ``clinical`` its risk 0–1 and
+    band) and the model versions. ``image_adds=False`` (the image adds nothing beyond the clinical facts) records
+    that the answer is the clinical estimate and the image fields are research only. No post-test probability: the
+    image model is near chance."""
+    outputs: dict[str, Any] = {
+        "image_category": prediction.category,
+        "probabilities": {k: round(v, 4) for k, v in prediction.probabilities.items()},
+        "t_score_estimate": round(prediction.t_score, 2),
+        "t_score_interval": [round(v, 2) for v in prediction.t_interval],
+        "answer": ("clinical estimate (image research only)" if not image_adds
+                   else "image model and clinical estimate" if clinical is not None else "image model"),
+    }
+    inputs: dict[str, Any] = {"file_type": file_type(file_name)}
+    versions = {"bone_density_knee": model_version}
+    if clinical is not None:
+        outputs |= {STORED_RISK_FIELD: round(clinical.probability, 6), "risk_band": clinical.band}
+        inputs |= clinical.patient.to_record()
+        versions["clinical_risk"] = clinical.model_version
+    return inputs, outputs, versions

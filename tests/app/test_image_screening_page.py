@@ -1,8 +1,12 @@
-"""Image Screening page with tiny models: warning and clinical estimate first, image estimate with its interval,
-hand answer, bad file."""
+"""Image Screening page with tiny models: when the image adds nothing beyond the clinical facts (the shipped
+evaluation), that message first, the clinical estimate as the answer and the image output in a research-only expander;
+when it adds (a synthetic evaluation), the warning and clinical estimate first, then the image estimate with its
+interval; hand answer, bad file."""
 
 from __future__ import annotations
 
+import copy
+import json
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +22,21 @@ from tests.tiny_models import write_tiny_models
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "image_screening.py")
+SHIPPED_EVALUATION = json.loads((ROOT / "models" / "bone_density_knee" / "evaluation.json").read_text())
+RESEARCH_EXPANDER = "Image model output — research only, adds nothing beyond the clinical facts"
+PREFILL = "recommend_prefill"  # app_support.result_actions.PREFILL_KEY
+
+
+def _image_adds_evaluation() -> dict:
+    """The shipped evaluation with fused − clinical moved above 0 (CI 0.004 to 0.041): the image adds."""
+    evaluation = copy.deepcopy(SHIPPED_EVALUATION)
+    pair = evaluation["beyond_age"]["increments"]["fused minus clinical"]
+    pair["auc_low_bone_mass_difference"].update(value=0.022, ci95_low=0.004, ci95_high=0.041)
+    return evaluation
+
+
+def _use_evaluation(models: Path, evaluation: dict) -> None:
+    (models / "bone_density_knee" / "evaluation.json").write_text(json.dumps(evaluation))
 
 
 def _clear() -> None:
@@ -50,8 +69,20 @@ def _upload(data: bytes, name: str = "knee.png") -> AppTest:
     return at
 
 
+def _give_facts(at: AppTest) -> None:
+    at.number_input[0].set_value(70)
+    at.selectbox[0].set_value("female")
+    at.number_input[1].set_value(55)
+    at.number_input[2].set_value(158)
+    at.button[0].click()
+    at.run()
+    assert not at.exception, at.exception
+
+
 @pytest.mark.parametrize("models", ["knee"], indirect=True)
 def test_knee_result_leads_with_the_warning_then_the_clinical_estimate_without_post_test(models):
+    """The image adds beyond the clinical facts (synthetic evaluation): today's layout, image estimate in place."""
+    _use_evaluation(models, _image_adds_evaluation())
     at = _upload(encode(synthetic_knee()))
     assert any("Knee radiograph recognised" in s.value for s in at.success)
     assert at.warning and at.warning[0].value.startswith("**Read this first")
@@ -65,18 +96,66 @@ def test_knee_result_leads_with_the_warning_then_the_clinical_estimate_without_p
     assert all(part.split()[-1] == "%" and part.split()[-2].isdigit()
                for part in probabilities.rstrip(".").split(": ", 1)[1].split(", "))
     assert len(at.get("imgs")) >= 1 or len(at.get("image")) >= 1
-    at.number_input[0].set_value(70)
-    at.selectbox[0].set_value("female")
-    at.number_input[1].set_value(55)
-    at.number_input[2].set_value(158)
-    at.button[0].click()
-    at.run()
-    assert not at.exception
+    assert not [e for e in at.expander if e.label == RESEARCH_EXPANDER]
+    assert not any("adds nothing" in w.value for w in at.warning)
+    image_category = at.session_state[PREFILL]["image"]["bone_category"]
+    assert image_category in ("normal", "osteopenia", "osteoporosis")  # recommended from the image before facts
+    assert at.session_state[PREFILL]["image"]["bone_source"] == "image_bone_density"
+    _give_facts(at)
     estimate = next(m.value for m in at.markdown if "probability that a hip DXA would show osteoporosis" in m.value)
     assert estimate.split(":** ")[1].split(" %")[0].isdigit()  # whole percent
     assert len(at.get("plotly_chart")) == 2  # probabilities and T-score; no pre/post-test chart
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "post-test" not in text.replace("no post-test", "")
+    prefill = at.session_state[PREFILL]["image"]
+    assert prefill["age"] == 70 and prefill["sex"] == "female"  # the clinical facts, merged with the image
+    assert prefill["bone_category"] == image_category and prefill["bone_source"] == "image_bone_density"
+
+
+def _difference_text(value: float) -> str:
+    return f"{value:+.3f}".replace("-", "−")
+
+
+@pytest.mark.parametrize("models", ["knee"], indirect=True)
+def test_when_the_image_adds_nothing_the_page_says_so_first_and_answers_with_the_clinical_estimate(models):
+    _use_evaluation(models, SHIPPED_EVALUATION)
+    at = _upload(encode(synthetic_knee()))
+    assert any("Knee radiograph recognised" in s.value for s in at.success)
+    # the first warning after recognition: the image adds nothing, with the numbers of the evaluation file
+    first = at.warning[0].value
+    assert first.startswith("**The image adds nothing measurable beyond the clinical facts.**")
+    comparison = SHIPPED_EVALUATION["comparison"]
+    pair = SHIPPED_EVALUATION["beyond_age"]["increments"]["fused minus clinical"]["auc_low_bone_mass_difference"]
+    assert f"with AUC {comparison['fused']['auc_low_bone_mass']['value']:.2f}, the clinical facts alone " \
+           f"{comparison['clinical']['auc_low_bone_mass']['value']:.2f}" in first
+    assert (f"difference {_difference_text(pair['value'])}, 95 % CI {_difference_text(pair['ci95_low'])} to "
+            f"{_difference_text(pair['ci95_high'])}") in first
+    assert "the clinical estimate from the patient's facts" in first
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders[:2] == ["Image check", "Answer: clinical estimate from patient facts"]
+    # the image model's output only inside a collapsed research-only expander
+    (research,) = [e for e in at.expander if e.label == RESEARCH_EXPANDER]
+    assert not research.proto.expanded
+    inside = [m.value for m in research.markdown]
+    assert any(v.startswith("**Estimated T-score (image model)") for v in inside)
+    assert any(v.startswith("Probability a DXA would show") for v in inside)
+    assert len(research.get("plotly_chart")) == 2
+    assert [w.value for w in research.warning][0].startswith("**How far to trust the image model.**")
+    assert sum(m.value.startswith("**Estimated T-score (image model)") for m in at.markdown) == 1  # not outside
+    assert "Image model estimate — not validated, close to chance" in [s.value for s in research.subheader]
+    # no facts yet: the answer needs them, nothing is recommended from the image
+    assert any(i.value.startswith("**The answer needs the patient's facts.**") for i in at.info)
+    assert "Follow-up: advice, consult links and report" not in subheaders
+    assert "image" not in (at.session_state[PREFILL] if PREFILL in at.session_state else {})
+    _give_facts(at)
+    estimate = next(m.value for m in at.markdown if "probability that a hip DXA would show osteoporosis" in m.value)
+    assert estimate.split(":** ")[1].split(" %")[0].isdigit()
+    assert "Follow-up: advice, consult links and report" in [s.value for s in at.subheader]
+    assert not any(i.value.startswith("**The answer needs the patient's facts.**") for i in at.info)
+    prefill = at.session_state[PREFILL]["image"]  # the recommendations' profile: the clinical facts only
+    assert prefill["age"] == 70 and prefill["sex"] == "female"
+    assert prefill.get("bone_category") is None and prefill.get("bone_source") is None
+    assert at.warning[0].value == first  # still leads after the facts
 
 
 @pytest.mark.parametrize("models", ["hand"], indirect=True)

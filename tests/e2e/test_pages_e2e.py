@@ -76,6 +76,12 @@ def test_knee_staging_flow(page, app_url, tmp_path):
 def test_image_screening_flow(page, app_url, tmp_path):
     open_page(page, app_url, "image_screening")
     _upload(page, tmp_path, "Knee radiograph")
+    # the tiny test models have no evaluation, so the image is unproven ("has not been shown to add anything beyond
+    # the clinical facts"): that comes first, the clinical estimate is the answer, and the image model's output
+    # waits in a collapsed research-only expander
+    page.get_by_text("has not been shown to add anything beyond the clinical facts").first.wait_for()
+    page.get_by_role("heading", name="Answer: clinical estimate from patient facts").wait_for()
+    page.get_by_text("Image model output — research only").first.click()
     page.get_by_text("Estimated T-score").first.wait_for()
     page.get_by_role("heading", name="Where the model looked").wait_for()
     images = page.locator('[data-testid="stImage"]')

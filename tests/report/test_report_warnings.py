@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import json
@@ -46,15 +47,33 @@ def test_near_chance_is_read_from_the_evaluation_file():
     assert f"AUC {image['value']:.2f}" in warning and "close to uninformative" in warning
 
 
-def test_density_report_leads_with_the_warning_and_clinical_estimate_without_post_test():
+def _image_adds_evaluation() -> dict:
+    """The shipped evaluation with fused − clinical above 0 (synthetic): the image adds beyond the clinical facts."""
+    evaluation = copy.deepcopy(DENSITY_EVALUATION)
+    evaluation["beyond_age"]["increments"]["fused minus clinical"]["auc_low_bone_mass_difference"].update(
+        value=0.022, ci95_low=0.004, ci95_high=0.041)
+    return evaluation
+
+
+def _density_report(evaluation, clinical):
     prediction = _density_prediction()
-    clinical = SimpleNamespace(probability=0.153, t_score_estimate=-2.04, t_score_low=-2.9, t_score_high=-1.2)
-    report = density_case_report(prediction, np.dstack([prediction.model_view] * 3), model_version="v",
-                                 method="Grad-CAM", recommendations=[], disclaimer="d", evaluation=DENSITY_EVALUATION,
-                                 clinical=clinical, created=CREATED)
+    return density_case_report(prediction, np.dstack([prediction.model_view] * 3), model_version="v",
+                               method="Grad-CAM", recommendations=[], disclaimer="d", evaluation=evaluation,
+                               clinical=clinical, created=CREATED)
+
+
+CLINICAL = SimpleNamespace(probability=0.153, t_score_estimate=-2.04, t_score_low=-2.9, t_score_high=-1.2)
+
+
+def test_density_report_leads_with_the_warning_and_clinical_estimate_without_post_test():
+    """When the image adds beyond the clinical facts: the image model's warning, the clinical estimate, the image."""
+    report = _density_report(_image_adds_evaluation(), CLINICAL)
     labels = [label for label, _ in report.results]
     assert labels[0] == "How far to trust the image model"
     assert labels[1].startswith("Clinical model: probability that a hip DXA would show osteoporosis")
+    assert labels[-2:] == ["Image model: estimated T-score (not validated)",
+                           "Image model: probability a DXA would show each category (not validated)"]
+    assert not any("research only" in label.lower() for label in labels)
     flat = _flat(report)
     auc = DENSITY_EVALUATION["comparison"]["image"]["auc_low_bone_mass"]["value"]
     assert f"AUC {auc:.2f}" in flat and "close to uninformative" in flat
@@ -62,6 +81,48 @@ def test_density_report_leads_with_the_warning_and_clinical_estimate_without_pos
     assert "−1.6 SD (90 % interval −2.7 to −0.5 SD)" in flat
     assert "normal: 21 %, osteopenia: 56 %, osteoporosis: 22 %" in flat
     assert "after the image" not in flat and "Most likely category" not in flat
+    assert "adds nothing measurable" not in flat
+
+
+def test_when_the_image_adds_nothing_the_report_says_so_first_then_the_clinical_answer_then_research_rows():
+    report = _density_report(DENSITY_EVALUATION, CLINICAL)
+    labels = [label for label, _ in report.results]
+    assert labels[0] == "What the image adds beyond the clinical facts"
+    first = report.results[0][1]
+    assert first.startswith("**The image adds nothing measurable beyond the clinical facts.**")
+    fused = DENSITY_EVALUATION["comparison"]["fused"]["auc_low_bone_mass"]["value"]
+    assert f"AUC {fused:.2f}" in first and "the clinical estimate from the patient's facts" in first
+    assert labels[1].startswith("Clinical model: probability that a hip DXA would show osteoporosis")
+    assert labels[2] == "Clinical model: estimated femoral-neck T-score"
+    assert labels[3:] == ["Image model, research only: how far to trust it",
+                          "Image model, research only: estimated T-score (not validated)",
+                          "Image model, research only: probability a DXA would show each category (not validated)"]
+    assert all(image.caption.startswith("Research only: ") for image in report.images)
+    flat = _flat(report)
+    assert flat.index("adds nothing measurable") < flat.index("15 %") < flat.index("−1.6 SD (90 % interval")
+    assert "**" not in flat
+
+
+def test_without_facts_or_evaluation_the_report_still_leads_with_the_unproven_image_and_asks_for_the_facts():
+    report = _density_report(None, None)
+    assert report.results[0][0] == "What the image adds beyond the clinical facts"
+    assert report.results[0][1].startswith("**The image has not been shown to add anything")
+    assert report.results[1] == ("Answer: clinical estimate from patient facts",
+                                 "Not given: the answer needs the patient's age, sex, weight and height.")
+    assert [label for label, _ in report.results][2:] == [
+        "Image model, research only: how far to trust it",
+        "Image model, research only: estimated T-score (not validated)",
+        "Image model, research only: probability a DXA would show each category (not validated)"]
+
+
+def test_the_density_report_order_follows_the_language():
+    from osteo_core.i18n import use_language
+
+    with use_language("es"):
+        report = _density_report(DENSITY_EVALUATION, CLINICAL)
+    assert report.results[0][0] == "Lo que aporta la imagen más allá de los datos clínicos"
+    assert report.results[0][1].startswith("**La imagen no aporta nada medible")
+    assert report.results[-1][0].startswith("Modelo de imagen, solo para investigación")
 
 
 def test_knee_report_shows_measured_accuracy_from_the_evaluation_file():

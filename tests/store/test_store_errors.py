@@ -92,3 +92,23 @@ def test_records_never_hold_the_uploaded_file_name():
     density.probabilities = {"normal": 0.2, "osteopenia": 0.5, "osteoporosis": 0.3}
     inputs, _, _ = density_record(density, name, "v1")
     assert "MRN123456" not in repr(inputs) and "DOE" not in repr(inputs)
+
+
+def test_an_image_screening_record_carries_the_clinical_answer(tmp_path):
+    from osteo_core.clinical import assess_patient, parse_patient
+
+    clinical = assess_patient(parse_patient({"age": 72, "sex": "female", "weight_kg": 55, "height_cm": 158}),
+                              explain=False)
+    density = _Prediction()
+    density.probabilities = {"normal": 0.2, "osteopenia": 0.5, "osteoporosis": 0.3}
+    inputs, outputs, versions = density_record(density, "knee.png", "v1", clinical, image_adds=False)
+    assert outputs["answer"].startswith("clinical estimate") and "research only" in outputs["answer"]
+    assert outputs["risk_probability"] == pytest.approx(clinical.probability, abs=1e-6)
+    assert outputs["risk_band"] == clinical.band and inputs["age"] == 72
+    assert set(versions) == {"bone_density_knee", "clinical_risk"}
+    engine = open_store(f"sqlite:///{tmp_path / 'history.db'}")
+    save_screening(engine, "P-7", "image_screening", inputs, outputs, versions, user="ana")
+    stored = list_screenings(engine, "P-7")[0]
+    assert stored.risk_probability == pytest.approx(clinical.probability, abs=1e-6)  # the timeline table shows it
+    _, image_only, _ = density_record(density, "knee.png", "v1")
+    assert "risk_probability" not in image_only and image_only["answer"] == "image model"
