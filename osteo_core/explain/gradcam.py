@@ -17,7 +17,8 @@ class CamBase:
     """Computes class activation maps for ``model`` at ``layer_name``; subclasses override :meth:`channel_weights`.
 
     Call with a batch (N, H, W, C) of model inputs and the class to explain (one int, or one per image; ``None``
-    = the predicted class). Returns (maps (N, H, W) in [0, 1] at input resolution, probabilities (N, classes)).
+    or -1 = the predicted class, found in the same compiled pass). Returns (maps (N, H, W) in [0, 1] at input
+    resolution, probabilities (N, classes)).
     """
 
     name = "base"
@@ -36,6 +37,9 @@ class CamBase:
         tf = self._tf
         with tf.GradientTape() as tape:
             activations, probabilities = self._grad_model(images, training=False)
+            # class -1 = the predicted class, chosen inside the compiled step (one forward pass, never eager)
+            predicted = tf.argmax(probabilities, axis=1, output_type=tf.int32)
+            classes = tf.where(classes < 0, predicted, classes)
             chosen = tf.gather(probabilities, classes, axis=1, batch_dims=1)
             score = chosen if self._on_logits else tf.math.log(chosen + 1e-12)
         grads = tape.gradient(score, activations)
@@ -50,10 +54,8 @@ class CamBase:
     def __call__(self, images: np.ndarray, target: int | list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         tf = self._tf
         images = tf.convert_to_tensor(np.asarray(images, dtype=np.float32))
-        if target is None:
-            classes = tf.argmax(self._grad_model(images, training=False)[1], axis=1, output_type=tf.int32)
-        else:
-            classes = tf.constant(np.broadcast_to(np.asarray(target, dtype=np.int32), (images.shape[0],)))
+        wanted = -1 if target is None else target
+        classes = tf.constant(np.broadcast_to(np.asarray(wanted, dtype=np.int32), (images.shape[0],)))
         cam, outputs = self._step(images, classes)
         probabilities = tf.nn.softmax(outputs, axis=-1) if self._on_logits else outputs
         size = images.shape[1:3]
