@@ -2,6 +2,8 @@
 
 Usage: python -m training.export_knee_kl_v2 [--checkpoint artifacts/knee_kl_v2/best.keras] [--force]
        [--staging artifacts/knee_kl_v2/export] [--out models/knee_kl]
+   or, for an ensemble (one Keras file, see training/kl_ensemble.py; each member with its training record):
+       python -m training.export_knee_kl_v2 --member M1.keras --history H1 --member M2.keras --history H2 …
 
 Everything is written to the staging folder first: model.keras (no optimizer state), manifest.json (same keys as
 v1 plus ``tta`` and ``architecture``; input stays (224, 224, 1) in [0, 1]), evaluation.json, model_card.md. The
@@ -84,11 +86,16 @@ def runtime_gap(folder: Path, images: np.ndarray, expected: np.ndarray) -> float
     return float(np.abs(got - expected).max())
 
 
-def _metadata(decoding: str, tta: str, threshold: float) -> dict:
+SINGLE = ("efficientnet-lite0", "EfficientNet-Lite0 (ImageNet, fine-tuned), grey repeated to RGB inside the model")
+ENSEMBLE = ("ensemble-mnv3s-efflite0", "Ensemble (mean of probabilities) of MobileNetV3-Small trained from scratch "
+            "(v1) and EfficientNet-Lite0 (ImageNet, fine-tuned, v2); one Grad-CAM layer over both feature maps")
+
+
+def _metadata(decoding: str, tta: str, threshold: float, architecture: tuple[str, str] = SINGLE) -> dict:
     return {
-        "name": "knee_kl", "version": f"{date.today().isoformat()}-efficientnet-lite0-224",
+        "name": "knee_kl", "version": f"{date.today().isoformat()}-{architecture[0]}-224",
         "task": "Kellgren-Lawrence grade 0-4 of a knee radiograph (osteoarthritis, not bone density)",
-        "architecture": "EfficientNet-Lite0 (ImageNet, fine-tuned), grey repeated to RGB inside the model",
+        "architecture": architecture[1],
         "input_size": 224, "clahe": False, "decoding": decoding, "labels": [0, 1, 2, 3, 4],
         "tta": "horizontal_flip" if tta == "on" else "none",
         "conformal": {"threshold": round(threshold, 6), "coverage": COVERAGE},
@@ -105,7 +112,29 @@ def _training_summary(work: Path) -> dict:
             "freeze_blocks": int(state["config"]["freeze_blocks"]), "config": state["config"]}
 
 
-def evaluate(model, splits: dict, work: Path, staging: Path, faithfulness_images: int) -> dict:
+def _ensemble_summary(members: list[Path], histories: list[Path]) -> dict:
+    """Training record of an ensemble: each member's file, parameters and training summary (from a v2
+    ``state.json`` or a v1 ``evaluation.json``)."""
+    out = []
+    for path, history in zip(members, histories, strict=True):
+        history, _sep, epoch = str(history).partition("@")  # "state.json@8": the member is that run's epoch 8
+        history = Path(history)
+        record = json.loads(history.read_text())
+        if "history" in record:  # a v2 state.json
+            rows = [r for r in record["history"] if not epoch or r["epoch"] <= int(epoch)]
+            record = {**record, "epoch": rows[-1]["epoch"]}
+            summary = {"epochs": record["epoch"], "minutes": round(sum(r["epoch_min"] for r in rows), 1),
+                       "train_img_s": round(float(np.mean([r["train_img_s"] for r in rows])), 2),
+                       "config": record["config"], "val_by_epoch": {r["epoch"]: r["val"]["plain"]["argmax"]
+                                                                    for r in rows}}
+        else:  # a v1 evaluation.json
+            summary = {**record["training"], "version": record["model"]["version"]}
+        out.append({"file": str(path), "history": str(history), **summary})
+    return {"members": out, "minutes": round(sum(m["minutes"] for m in out), 1)}
+
+
+def evaluate(model, splits: dict, training: dict, staging: Path, faithfulness_images: int,
+             architecture: tuple[str, str] = SINGLE) -> dict:
     """Stage the model and its evaluation; returns the evaluation dict."""
     from osteo_core.imaging.knee_grader import load_knee_grader
     from training.evaluate_knee_kl import faithfulness
@@ -122,7 +151,7 @@ def evaluate(model, splits: dict, work: Path, staging: Path, faithfulness_images
         ranges = grade_sets(probs[name], threshold)
         conformal[f"{name}_coverage"] = round(coverage_of(ranges, splits[name][1]), 4)
         conformal[f"{name}_mean_set_size"] = round(float(np.mean([hi - lo + 1 for lo, hi in ranges])), 3)
-    metadata = _metadata(decoding, tta, threshold)
+    metadata = _metadata(decoding, tta, threshold, architecture)
     save_for_runtime(model, staging, metadata)
     gap = runtime_gap(staging, splits["test"][0][:64], probs["test"][:64])
     if gap > 1e-4:
@@ -143,10 +172,25 @@ def evaluate(model, splits: dict, work: Path, staging: Path, faithfulness_images
         "conformal": conformal, "latency": latency, "runtime_max_abs_difference": gap,
         "faithfulness": {"images": int(len(sample)), "target": "predicted grade", "steps": 10,
                          "baseline": "Gaussian-blurred image", **faith},
-        "training": _training_summary(work),
+        "training": training,
         "weights_mb": round((staging / "model.keras").stat().st_size / 2**20, 2),
     }
     return evaluation
+
+
+def _write_member_records(histories: list[Path], staging: Path) -> None:
+    """training_history.json: every member's training record; training.log: every member's log (the file named
+    ``training.log`` / ``train.log`` beside each record), one after the other under a header."""
+    histories = [Path(str(h).partition("@")[0]) for h in histories]
+    records = {str(h): json.loads(h.read_text()) for h in histories}
+    (staging / "training_history.json").write_text(json.dumps(records, indent=1) + "\n")
+    parts = []
+    for history in histories:
+        for name in ("training.log", "train.log"):
+            if (history.parent / name).exists():
+                parts.append(f"===== {history.parent / name} =====\n{(history.parent / name).read_text()}")
+                break
+    (staging / "training.log").write_text("\n".join(parts))
 
 
 def main() -> None:
@@ -160,14 +204,32 @@ def main() -> None:
     parser.add_argument("--checkpoint", type=Path, default=None)
     parser.add_argument("--staging", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=models_dir() / "knee_kl")
+    parser.add_argument("--member", type=Path, action="append", default=[],
+                        help="an ensemble member (repeat; replaces --checkpoint)")
+    parser.add_argument("--history", type=Path, action="append", default=[],
+                        help="each member's training record: a v2 state.json (PATH@EPOCH when the member is an "
+                             "earlier epoch than the run's last) or a v1 evaluation.json")
     parser.add_argument("--faithfulness-images", type=int, default=40)
     parser.add_argument("--limit", type=int, default=None, help="images per split, for a smoke run (never ships)")
     parser.add_argument("--force", action="store_true", help="ship even if it does not beat the shipped model")
     args = parser.parse_args()
     staging = args.staging or args.work / "export"
-    model = keras.models.load_model(args.checkpoint or args.work / "best.keras", compile=False)
     splits = cached_splits(args.data, args.work, 224, args.limit)
-    evaluation = evaluate(model, splits, args.work, staging, args.faithfulness_images)
+    if args.member:
+        from training.kl_ensemble import build_ensemble, check_ensemble
+
+        if len(args.history) != len(args.member):
+            parser.error("give one --history per --member")
+        members = [keras.models.load_model(path, compile=False) for path in args.member]
+        model = build_ensemble(members)
+        gap = check_ensemble(model, members, splits["test"][0][:64])
+        if gap > 1e-5:
+            raise RuntimeError(f"the ensemble differs from the mean of its members by {gap:.2e}")
+        training, architecture = _ensemble_summary(args.member, args.history), ENSEMBLE
+    else:
+        model = keras.models.load_model(args.checkpoint or args.work / "best.keras", compile=False)
+        training, architecture = _training_summary(args.work), SINGLE
+    evaluation = evaluate(model, splits, training, staging, args.faithfulness_images, architecture)
     shipped_path = args.out / "evaluation.json"
     shipped = json.loads(shipped_path.read_text())["val"] if shipped_path.exists() else None
     evaluation["previous_val"] = {k: shipped[k] for k in ("accuracy", "qwk", "mae")} if shipped else None
@@ -175,8 +237,11 @@ def main() -> None:
 
     (staging / "evaluation.json").write_text(json.dumps(evaluation, indent=2) + "\n")
     write_knee_v2_card(staging / "model_card.md", evaluation)
-    shutil.copy(args.work / "train.log", staging / "training.log")
-    shutil.copy(args.work / "state.json", staging / "training_history.json")
+    if args.member:
+        _write_member_records(args.history, staging)
+    else:
+        shutil.copy(args.work / "train.log", staging / "training.log")
+        shutil.copy(args.work / "state.json", staging / "training_history.json")
     summary = {k: {m: round(float(evaluation[k][m]), 4) for m in ("accuracy", "qwk", "mae")} for k in ("val", "test")}
     print(json.dumps({"staged": str(staging), **summary, "previous_val": evaluation["previous_val"],
                       "conformal": evaluation["conformal"], "tta": evaluation["model"]["tta"]}, indent=1))

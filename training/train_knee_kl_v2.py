@@ -17,6 +17,10 @@ weights, ``state.json`` (epoch, history, best), val accuracy/QWK/MAE with and wi
 ``train.log``; ``best.keras`` is the best val epoch. ``--resume`` (the default when state.json exists) continues.
 Random state per epoch is derived from (seed, epoch), so a resumed run sees the same shuffles as an unbroken one.
 
+Continuation (fresh optimizer and schedule from a checkpoint's weights, no warm-up):
+  python -m training.train_knee_kl_v2 --init-from training/checkpoints/knee_kl_v2/last.keras --epochs 2 --lr 2e-4
+  --warmup-epochs 0 --work artifacts/knee_kl_v2_cont
+
 Run in the background:  nohup nice -n 10 .venv/bin/python -m training.train_knee_kl_v2 --epochs 15 --freeze-blocks 3
   > artifacts/knee_kl_v2/nohup.out 2>&1 &     (the same command resumes; the run's own settings are kept)
 Progress: grep epoch artifacts/knee_kl_v2/train.log. Package: python -m training.export_knee_kl_v2.
@@ -164,12 +168,18 @@ def selection_score(metrics: dict[str, dict[str, dict[str, float]]]) -> float:
     return max(m["accuracy"] + m["qwk"] for view in metrics.values() for m in view.values())
 
 
-def compile_model(model, lr: float, steps_per_epoch: int, epochs: int, weight_decay: float) -> None:
+def compile_model(model, lr: float, steps_per_epoch: int, epochs: int, weight_decay: float,
+                  warmup_epochs: int = 1) -> None:
+    """AdamW with a linear warm-up over ``warmup_epochs`` (0: none, start at ``lr``) then cosine decay per step."""
     import keras
 
-    schedule = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=lr / 20, decay_steps=steps_per_epoch * (epochs - 1), alpha=0.01,
-        warmup_target=lr, warmup_steps=steps_per_epoch)
+    if warmup_epochs > 0:
+        schedule = keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=lr / 20, decay_steps=steps_per_epoch * (epochs - warmup_epochs), alpha=0.01,
+            warmup_target=lr, warmup_steps=steps_per_epoch * warmup_epochs)
+    else:
+        schedule = keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=lr, decay_steps=steps_per_epoch * epochs, alpha=0.01)
     optimizer = keras.optimizers.AdamW(schedule, weight_decay=weight_decay, clipnorm=2.0)
     model.compile(optimizer=optimizer, loss=keras.losses.CategoricalCrossentropy(), weighted_metrics=[])
 
@@ -207,6 +217,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="images per split, for a smoke run")
     parser.add_argument("--benchmark", action="store_true", help="measure img/s over 20 batches and stop")
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint (default: resume)")
+    parser.add_argument("--init-from", type=Path, default=None,
+                        help="start from this checkpoint's weights (and frozen layers) instead of ImageNet, with a "
+                             "fresh optimizer and schedule (a continuation run)")
+    parser.add_argument("--warmup-epochs", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=SEED, help="initial head, shuffles and augmentation")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
@@ -216,7 +231,8 @@ def main() -> None:
 
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    keras.utils.set_random_seed(SEED)
+    seed = args.seed
+    keras.utils.set_random_seed(seed)
     tick = time.time()
     splits = cached_splits(args.data, args.work, 224, args.limit)
     (train_x, train_y), (val_x, val_y) = splits["train"], splits["val"]
@@ -230,18 +246,23 @@ def main() -> None:
         log.info("resumed after epoch %d (best %s)", state["epoch"], state.get("best"))
     else:
         state = {"epoch": 0, "best": None, "history": [], "config": {k: str(v) for k, v in vars(args).items()}}
-        model = build_kl_v2_model(freeze_blocks=args.freeze_blocks)
-        log.info("copied ImageNet weights into %d layers", load_backbone(model, args.backbone))
-        compile_model(model, args.lr, steps, args.epochs, args.weight_decay)
+        if args.init_from is not None:
+            model = keras.models.load_model(args.init_from, compile=False)
+            log.info("continuation: weights and frozen layers from %s", args.init_from)
+        else:
+            model = build_kl_v2_model(freeze_blocks=args.freeze_blocks)
+            log.info("copied ImageNet weights into %d layers", load_backbone(model, args.backbone))
+        compile_model(model, args.lr, steps, args.epochs, args.weight_decay, args.warmup_epochs)
     if args.benchmark:
         log.info("benchmark freeze_blocks=%d: %s", args.freeze_blocks,
                  benchmark(model, train_x, train_y, args.batch))
         return
     for epoch in range(state["epoch"], int(state["config"]["epochs"])):
-        keras.utils.set_random_seed(SEED + epoch)
+        seed = int(state["config"].get("seed", SEED))  # the run's own seed on resume
+        keras.utils.set_random_seed(seed + epoch)
         tick = time.time()
         batch = int(state["config"]["batch"])  # the run's own settings win over the command line on resume
-        history = model.fit(make_dataset(train_x, train_y, batch, SEED + epoch), epochs=1, verbose=0)
+        history = model.fit(make_dataset(train_x, train_y, batch, seed + epoch), epochs=1, verbose=0)
         train_seconds = time.time() - tick
         metrics = {"plain": val_metrics(val_y, predict_probs(model, val_x)),
                    "flip_tta": val_metrics(val_y, predict_probs(model, val_x, tta=True))}
