@@ -33,11 +33,24 @@ def member_key(path: Path) -> str:
     return hashlib.sha256(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
 
 
+def load_member(path: Path):
+    """A full Keras model (.keras), or a v2 run's per-epoch ``epoch_NN.weights.h5`` rebuilt with that run's settings
+    (``state.json`` beside it)."""
+    import keras
+
+    if str(path).endswith(".weights.h5"):
+        from training.train_knee_kl_v2 import build_kl_v2_model
+
+        config = json.loads((path.parent / "state.json").read_text())["config"]
+        model = build_kl_v2_model(freeze_blocks=int(config["freeze_blocks"]))
+        model.load_weights(path)
+        return model
+    return keras.models.load_model(path, compile=False)
+
+
 def member_probs(path: Path, splits: dict[str, tuple[np.ndarray, np.ndarray]], cache: Path
                  ) -> dict[str, dict[str, np.ndarray]]:
     """{split: {'off': probs, 'on': flip-TTA probs}} for one member, cached under ``cache``."""
-    import keras
-
     from training.export_knee_kl_v2 import tta_probs
 
     key = member_key(path)
@@ -48,7 +61,7 @@ def member_probs(path: Path, splits: dict[str, tuple[np.ndarray, np.ndarray]], c
             out[split] = {tta: np.load(f) for tta, f in files.items()}
             continue
         if model is None:
-            model = keras.models.load_model(path, compile=False)
+            model = load_member(path)
         out[split] = tta_probs(model, images)
         for tta, f in files.items():
             np.save(f, out[split][tta])

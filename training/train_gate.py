@@ -573,11 +573,12 @@ def write_gate_card(path: Path, ev: dict) -> None:
         lines += ["", f"Previous gate: `{base['version']}`, re-evaluated on the same images."]
     if "comparison" in ev:
         verdict = "met" if ev["comparison"]["ship_rule_met"] else "not met"
+        by_dominance = "dominance" in (ev["comparison"].get("lines") or [""])[-1]
         lines += ["", f"Ship rule (lower OAI knee false rejects, no more negative false accepts, the 16-bit sinusoid "
                       "rejected, against the shipped card and the shipped model on the same images; or, on the same "
                       "images, nowhere worse with fewer periodic patterns accepted and the sinusoid rejected): "
                       f"{verdict}" + (" (by dominance: nowhere worse on the same images, fewer periodic patterns "
-                                      "accepted)" if "dominance" in ev["comparison"]["lines"][-1] else "") + "."]
+                                      "accepted)" if by_dominance else "") + "."]
     latency = ev.get("latency_check")
     if latency:
         lines += ["", "## Speed",

@@ -260,16 +260,19 @@ def test_card_describes_a_cnn4_smoke_run_without_baseline(tmp_path):
     assert "EfficientNet" not in card and "same images" not in card and "Ship rule" not in card
 
 
-@pytest.mark.parametrize(("kwargs", "met"), [
-    ({}, True),
-    ({"knee": 0.0233}, False),                 # not lower
-    ({"negative": 0.01}, False),               # false accepts raised above the card
-    ({"sinusoid_rejected": False}, False),     # the regression case still passes
+@pytest.mark.parametrize(("kwargs", "met", "dominance"), [
+    ({}, True, False),
+    ({"knee": 0.0233}, True, True),            # not lower, but nowhere worse on the same images, fewer periodic
+    ({"negative": 0.01}, True, True),          # above the old card, below the old model on the same images
+    ({"knee": 0.03}, False, False),            # more false rejects than the old model on the same images
+    ({"knee": 0.0233, "negative": 0.06}, False, False),  # more false accepts than the old model on the same images
+    ({"sinusoid_rejected": False}, False, False),  # the regression case still passes
+    ({"knee": 0.0233, "baseline": False}, False, False),  # no same-image baseline: no dominance rule
 ])
-def test_ship_rule(kwargs, met):
+def test_ship_rule(kwargs, met, dominance):
     ok, lines = compare(fake_evaluation(**kwargs), SHIPPED)
     assert ok is met
-    assert lines[-1].startswith("ship rule MET" if met else "ship rule NOT met")
+    assert lines[-1].lower().count("ship rule met") == int(met) and ("dominance" in lines[-1]) is dominance
 
 
 def test_ship_rule_also_holds_against_the_old_model_on_the_same_sets():
