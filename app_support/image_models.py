@@ -3,6 +3,7 @@ heatmaps, and a background warm-up of the image models at start-up."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,42 @@ DENSITY_MODEL_NAME = "bone_density_knee"
 WARM_UP_DELAY_S = 1.5  # start after the first page has been sent, so warm-up never competes with drawing it
 _LOCKS = {name: threading.Lock() for name in (GATE_MODEL_NAME, KNEE_MODEL_NAME, DENSITY_MODEL_NAME)}
 _warm_up_started = threading.Event()
+
+
+def keep_keras_session() -> bool:
+    """Stop Streamlit from clearing the Keras session after every script run.
+
+    Streamlit's script runner calls ``keras.backend.clear_session()`` after each run
+    (``script_runner._clean_problem_modules``). That throws away TensorFlow's runtime state for the models this app
+    caches across runs, so the next prediction of the KL ensemble paid ~0.8–1.5 s again (measured with AppTest:
+    1.3–1.7 s for the first forward pass of each run, 0.04 s for the second). The replacement only does the other
+    half of Streamlit's clean-up (closing matplotlib figures). Idempotent; returns whether the patch is in place
+    (``False`` when a Streamlit version no longer has that hook).
+    """
+    try:
+        from streamlit.runtime.scriptrunner import script_runner
+    except ImportError:  # pragma: no cover - streamlit moved the module
+        return False
+    current = getattr(script_runner, "_clean_problem_modules", None)
+    if current is None:
+        return False
+    if getattr(current, "keeps_keras_session", False):
+        return True
+
+    def clean_without_keras() -> None:
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            try:
+                pyplot.close("all")
+            except Exception:  # noqa: BLE001 - as Streamlit's own clean-up: never break a run over this
+                pass
+
+    clean_without_keras.keeps_keras_session = True  # type: ignore[attr-defined]
+    script_runner._clean_problem_modules = clean_without_keras
+    return True
+
+
+keep_keras_session()
 
 
 def _load_plain(name: str, folder: Path) -> Any:
