@@ -10,11 +10,12 @@ from __future__ import annotations
 import streamlit as st
 
 from app_support.auth import LOCAL_MODE_TEXT, login_page, require_login
-from app_support.image_models import warm_up_image_models
+from app_support.image_models import note_script_run, warm_up_image_models
 from app_support.language import apply_language, language_switcher
 from app_support.navigation import pages_for
 from osteo_core.i18n import _
 
+note_script_run()  # a browser is being served: an idle-start warm-up (app_support.serve) leaves the start to it
 apply_language()  # before any text: the browser session's language (browser locale first, then the user's own)
 st.set_page_config(page_title=_("Osteoporosis screening"), page_icon="🦴", layout="wide")
 

@@ -3,8 +3,10 @@ heatmaps, and a background warm-up of the image models at start-up."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +28,10 @@ KNEE_MODEL_NAME = "knee_kl"
 DENSITY_MODEL_NAME = "bone_density_knee"
 WARM_UP_DELAY_S = 1.5  # start after the first page has been sent, so warm-up never competes with drawing it
 _LOCKS = {name: threading.Lock() for name in (GATE_MODEL_NAME, KNEE_MODEL_NAME, DENSITY_MODEL_NAME)}
+IDLE_WARM_UP_S = 5.0  # a server started by app_support.serve warms up this long after start if no browser came
 _warm_up_started = threading.Event()
+_script_started = threading.Event()
+_LOG = logging.getLogger("osteo.image_models")
 
 
 def keep_keras_session() -> bool:
@@ -106,32 +111,51 @@ def get_density_model() -> BoneDensityModel:
 
 
 def _warm_up_all(root: Path) -> None:
-    import numpy as np
-
     from osteo_core.errors import ModelLoadError
 
-    for name in (GATE_MODEL_NAME, KNEE_MODEL_NAME, DENSITY_MODEL_NAME):
+    started = time.perf_counter()
+    for name in (GATE_MODEL_NAME, KNEE_MODEL_NAME, DENSITY_MODEL_NAME):  # the order the pages need them
         try:
-            model = _load_plain(name, root / name)
+            _load_plain(name, root / name).warm_up()
         except (ModelLoadError, OSError):
             continue  # the page that needs the model reports the problem
-        if hasattr(model, "warm_up"):
-            model.warm_up()
-        else:  # a model not (yet) on the shared base: one prediction on a blank image traces it
-            model.predict([np.zeros((model.size, model.size), dtype=np.uint8)])
+        _LOG.info("image model %s ready %.1f s after the warm-up started", name, time.perf_counter() - started)
+    _LOG.info("image models warm: %.1f s", time.perf_counter() - started)
 
 
-def warm_up_image_models() -> threading.Thread | None:
-    """Load and trace the image models in a background thread, once per process, ``WARM_UP_DELAY_S`` seconds
-    from now. Returns the timer thread, or ``None`` when already started or ``OSTEO_WARM_UP_MODELS=0``."""
+def warm_up_image_models(delay_s: float | None = None) -> threading.Thread | None:
+    """Load the image models and trace what a first upload runs (forward pass and default Grad-CAM), in a
+    background thread, once per process, ``delay_s`` seconds from now (default ``WARM_UP_DELAY_S``). Returns the
+    timer thread, or ``None`` when already started or ``OSTEO_WARM_UP_MODELS=0``."""
     if not warm_up_models() or _warm_up_started.is_set():
         return None
     _warm_up_started.set()
-    timer = threading.Timer(WARM_UP_DELAY_S, _warm_up_all, args=(models_dir(),))
+    delay = WARM_UP_DELAY_S if delay_s is None else delay_s
+    timer = threading.Timer(delay, _warm_up_all, args=(models_dir(),))
     timer.daemon = True
     timer.name = "osteo-image-model-warm-up"
     timer.start()
     return timer
+
+
+def note_script_run() -> None:
+    """Record that a browser is being served (``streamlit_app.py`` calls this at the top of every run)."""
+    _script_started.set()
+
+
+def warm_up_when_idle(idle_s: float = IDLE_WARM_UP_S) -> threading.Thread:
+    """For a server started by ``app_support.serve``: begin the warm-up ``idle_s`` seconds from now unless a
+    browser has been served by then — that page starts it once drawn, so the warm-up (TensorFlow's import alone
+    holds the interpreter for seconds) never competes with drawing a first page that is already on its way.
+    Returns the waiting thread."""
+
+    def wait_then_warm() -> None:
+        if not _script_started.wait(idle_s):
+            warm_up_image_models(delay_s=0.0)
+
+    thread = threading.Thread(target=wait_then_warm, daemon=True, name="osteo-idle-warm-up")
+    thread.start()
+    return thread
 
 
 def read_upload(data: bytes, name: str) -> tuple[Radiograph | None, str]:

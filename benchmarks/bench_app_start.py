@@ -30,11 +30,12 @@ def free_port() -> int:
 
 
 def time_first_page(browser, text: str = "Osteoporosis screening") -> float:
-    """Seconds from `streamlit run` to ``text`` visible on the first page."""
+    """Seconds from starting the app as scripts/run_app.sh does (`python -m app_support.serve`: `streamlit run`
+    with the image models warming up in a background thread from process start) to ``text`` on the first page."""
     port = free_port()
     started = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+        [sys.executable, "-m", "app_support.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -29,7 +29,7 @@ if [ ! -f "$CREDENTIALS" ]; then
   echo "with: python -m osteo_core add-user NAME --role admin   and run this script again." >&2
   ARGS=(--server.address 127.0.0.1)
 fi
-CMD=("$PY" -m streamlit run streamlit_app.py "${ARGS[@]}" "$@")
+CMD=("$PY" -m app_support.serve "${ARGS[@]}" "$@")  # streamlit run, models warming up from the start
 if [ "${OSTEO_DRY_RUN:-0}" = "1" ]; then
   echo "${CMD[*]}"
   exit 0

@@ -57,6 +57,7 @@ class BodyPartGate(KerasImageModel):
     """The loaded gate model with its acceptance threshold (minimum probability of the winning body part)."""
 
     cam_layer = "gate_features"
+    warm_heatmap = False  # the app never shows the gate's heatmap
     default_size = GATE_SIZE
 
     def __init__(self, model: Any, metadata: dict[str, Any]):

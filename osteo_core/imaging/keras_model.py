@@ -6,6 +6,7 @@ TensorFlow/Keras are imported inside functions so that importing this module sta
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ class KerasImageModel:
     cam_layer = "kl_features"
     cam_output: int | None = None
     cam_on_logits = False
+    warm_heatmap = True  # warm_up() also traces the default Grad-CAM (the app shows it with every answer)
     default_size = 224
 
     def __init__(self, model: Any, metadata: dict[str, Any]):
@@ -54,7 +56,9 @@ class KerasImageModel:
         shape = getattr(model, "input_shape", None)
         self.size = int(metadata.get("input_size", shape[1] if shape and shape[1] else self.default_size))
         self.clahe = bool(metadata.get("clahe", False))
-        self._forward = None
+        self._forward: Any = None
+        self._compiling = threading.RLock()  # the warm-up thread and a first request must not both trace
+        self._has_features = False
         self._cams: dict[str, Any] = {}
 
     @property
@@ -65,28 +69,53 @@ class KerasImageModel:
         """Model input (size, size, 1) float32 in [0, 1] from a grayscale uint8 image."""
         return prepare_for_model(pixels, self.size, clahe=self.clahe)
 
+    def _compile(self) -> Any:
+        """One ``tf.function`` for any batch size: the model's outputs, preceded by the ``cam_layer`` feature map
+        when the model has that layer (so a heatmap reuses the same compiled pass and only adds a small gradient
+        step through the head). Built once, under a lock: a request arriving during the warm-up waits for the
+        warm-up's trace instead of tracing a second copy."""
+        with self._compiling:
+            if self._forward is None:
+                import keras
+                import tensorflow as tf
+
+                self._has_features = self.cam_layer in {layer.name for layer in self.model.layers}
+                features = [self.model.get_layer(self.cam_layer).output] if self._has_features else []
+                network = keras.Model(self.model.inputs, features + list(self.model.outputs))
+                spec = tf.TensorSpec([None, *self.model.inputs[0].shape[1:]], tf.float32)
+                self._forward = tf.function(lambda x: tuple(network(x, training=False)), input_signature=[spec])
+            return self._forward
+
     def forward(self, batch: np.ndarray) -> np.ndarray | list[np.ndarray]:
         """The model's output(s) for prepared inputs (N, size, size, 1), through one compiled ``tf.function``."""
-        if self._forward is None:
-            import tensorflow as tf
+        out = self._compile()(np.asarray(batch, dtype=np.float32))
+        outputs = [np.asarray(o) for o in out[1:]] if self._has_features else [np.asarray(o) for o in out]
+        return outputs[0] if len(self.model.outputs) == 1 else outputs
 
-            self._forward = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
-        out = self._forward(np.asarray(batch, dtype=np.float32))
-        if isinstance(out, (list, tuple)):
-            return [np.asarray(o) for o in out]
-        return np.asarray(out)
+    def _trunk(self, images: Any) -> tuple[Any, Any]:
+        """(feature map, explained output) from the shared compiled pass, for :func:`make_cam`."""
+        out = self._compile()(images)
+        return out[0], out[1 + (self.cam_output or 0)]
 
     def heatmap(self, image: np.ndarray, target: int | None = None, method: str = "gradcam") -> np.ndarray:
         """Class activation map (size, size) in [0, 1] of class index ``target`` (default: the top class) on the
         model's view of a grayscale uint8 ``image``. Raises ValueError for an unknown ``method``."""
         from osteo_core.explain.gradcam import make_cam
 
-        if method not in self._cams:
-            self._cams[method] = make_cam(self.model, self.cam_layer, method, output_index=self.cam_output,
-                                          on_logits=self.cam_on_logits)
+        self._compile()
+        with self._compiling:
+            if method not in self._cams:
+                self._cams[method] = make_cam(self.model, self.cam_layer, method, output_index=self.cam_output,
+                                              on_logits=self.cam_on_logits,
+                                              trunk=self._trunk if self._has_features else None)
         maps, _ = self._cams[method](self.prepare(image)[None], target)
         return maps[0]
 
     def warm_up(self) -> None:
-        """Trace the compiled forward pass once on a blank image (so the first real request is fast)."""
-        self.forward(np.zeros((1, self.size, self.size, 1), dtype=np.float32))
+        """Trace what the app's first request runs, on a blank image: the compiled forward pass (any batch size)
+        and, for a model the app explains (``warm_heatmap``), the default Grad-CAM step — so the first real upload
+        pays no tracing."""
+        blank = np.zeros((self.size, self.size), dtype=np.uint8)
+        self.forward(self.prepare(blank)[None])
+        if self.warm_heatmap:
+            self.heatmap(blank)

@@ -35,11 +35,13 @@ def _free_port() -> int:
 
 
 def start_server(env_overrides: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run streamlit_app.py` on a free loopback port; returns (process, base URL)."""
+    """Start the app as scripts/run_app.sh does (`python -m app_support.serve`, i.e. `streamlit run
+    streamlit_app.py` with the image models warming up from process start) on a free loopback port; returns
+    (process, base URL)."""
     port = _free_port()
     env = os.environ | env_overrides
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+        [sys.executable, "-m", "app_support.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -50,3 +50,24 @@ def test_deletion_of_cam_pixels_drops_confidence_faster_than_random(tiny_kl_mode
     scores = deletion_insertion(lambda batch: tiny_kl_model.predict(batch, verbose=0), image, maps[0], target=4)
     assert scores["deletion_cam"] < scores["deletion_random"]
     assert scores["insertion_cam"] > scores["insertion_random"]
+
+
+@pytest.mark.parametrize("method", ["gradcam", "gradcam++"])
+def test_cam_through_the_head_equals_the_gradient_through_the_whole_model(tiny_kl_model, method):
+    """The CAM differentiates only the head after the feature layer; the map must equal one computed by
+    differentiating the whole model end to end."""
+    import keras
+    import tensorflow as tf
+
+    cam = make_cam(tiny_kl_model, LAST_CONV_LAYER, method)
+    images = np.stack([_image_with_blob(5, 5), _image_with_blob(30, 12)])
+    maps, _ = cam(images, target=2)
+    whole = keras.Model(tiny_kl_model.inputs, [tiny_kl_model.get_layer(LAST_CONV_LAYER).output, tiny_kl_model.output])
+    with tf.GradientTape() as tape:
+        activations, probabilities = whole(tf.constant(images), training=False)
+        score = tf.math.log(probabilities[:, 2] + 1e-12)
+    grads = tape.gradient(score, activations)
+    expected = tf.nn.relu(tf.reduce_sum(activations * cam.channel_weights(activations, grads)[:, None, None, :], -1))
+    expected = tf.image.resize(expected[..., None], images.shape[1:3], method="bilinear")[..., 0].numpy()
+    expected = (expected - expected.min(axis=(1, 2), keepdims=True)) / np.ptp(expected, axis=(1, 2), keepdims=True)
+    np.testing.assert_allclose(maps, expected, atol=1e-5)

@@ -84,8 +84,20 @@ def test_warm_up_loads_and_traces_every_image_model(tiny_models_root, fresh_load
     assert thread is not None
     assert image_models.warm_up_image_models() is None  # once per process
     thread.join(timeout=120)
-    for name in ("body_part_gate", "knee_kl"):
+    for name in ("body_part_gate", "knee_kl", "bone_density_knee"):
         assert LOADERS[name](tiny_models_root / name)._forward is not None, name  # same cached object, traced
+    for name in ("knee_kl", "bone_density_knee"):  # the default heatmap is traced too; the gate's is never shown
+        assert "gradcam" in LOADERS[name](tiny_models_root / name)._cams, name
+    assert not LOADERS["body_part_gate"](tiny_models_root / "body_part_gate")._cams
+
+
+def test_heatmap_shares_the_compiled_forward_pass(tiny_models_root, fresh_loaders):
+    grader = LOADERS["knee_kl"](tiny_models_root / "knee_kl")
+    grader.predict([synthetic_knee()])
+    forward = grader._forward
+    heat = grader.heatmap(synthetic_knee(), 2, "gradcam++")
+    assert grader._forward is forward and grader._has_features
+    assert heat.shape == (grader.size, grader.size) and 0.0 <= heat.min() <= heat.max() <= 1.0
 
 
 def test_warm_up_can_be_switched_off(monkeypatch):
@@ -94,3 +106,25 @@ def test_warm_up_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("OSTEO_WARM_UP_MODELS", "0")
     image_models._warm_up_started.clear()
     assert image_models.warm_up_image_models() is None
+
+
+def test_idle_warm_up_starts_without_a_browser(monkeypatch):
+    from app_support import image_models
+
+    started = []
+    monkeypatch.setattr(image_models, "warm_up_image_models", lambda delay_s=None: started.append(delay_s))
+    image_models._script_started.clear()
+    image_models.warm_up_when_idle(idle_s=0.05).join(timeout=10)
+    assert started == [0.0]
+
+
+def test_idle_warm_up_leaves_the_start_to_a_page_being_drawn(monkeypatch):
+    from app_support import image_models
+
+    started = []
+    monkeypatch.setattr(image_models, "warm_up_image_models", lambda delay_s=None: started.append(delay_s))
+    image_models._script_started.clear()
+    waiting = image_models.warm_up_when_idle(idle_s=5.0)
+    image_models.note_script_run()  # a browser's first page: streamlit_app.py starts the warm-up after drawing it
+    waiting.join(timeout=10)
+    assert started == []
