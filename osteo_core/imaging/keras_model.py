@@ -83,7 +83,11 @@ class KerasImageModel:
                 features = [self.model.get_layer(self.cam_layer).output] if self._has_features else []
                 network = keras.Model(self.model.inputs, features + list(self.model.outputs))
                 spec = tf.TensorSpec([None, *self.model.inputs[0].shape[1:]], tf.float32)
-                self._forward = tf.function(lambda x: tuple(network(x, training=False)), input_signature=[spec])
+                def run(x: Any) -> tuple[Any, ...]:
+                    out = network(x, training=False)  # Keras returns a bare tensor for a one-output network
+                    return tuple(out) if isinstance(out, (list, tuple)) else (out,)
+
+                self._forward = tf.function(run, input_signature=[spec])
             return self._forward
 
     def forward(self, batch: np.ndarray) -> np.ndarray | list[np.ndarray]:
