@@ -119,6 +119,9 @@ def _warm_up_all(root: Path) -> None:
             _load_plain(name, root / name).warm_up()
         except (ModelLoadError, OSError):
             continue  # the page that needs the model reports the problem
+        except Exception:  # noqa: BLE001 - one model's failure must not leave the others cold; the page reports it
+            _LOG.exception("warming up image model %s failed", name)
+            continue
         _LOG.info("image model %s ready %.1f s after the warm-up started", name, time.perf_counter() - started)
     _LOG.info("image models warm: %.1f s", time.perf_counter() - started)
 

@@ -83,6 +83,7 @@ class KerasImageModel:
                 features = [self.model.get_layer(self.cam_layer).output] if self._has_features else []
                 network = keras.Model(self.model.inputs, features + list(self.model.outputs))
                 spec = tf.TensorSpec([None, *self.model.inputs[0].shape[1:]], tf.float32)
+
                 def run(x: Any) -> tuple[Any, ...]:
                     out = network(x, training=False)  # Keras returns a bare tensor for a one-output network
                     return tuple(out) if isinstance(out, (list, tuple)) else (out,)

@@ -128,3 +128,18 @@ def test_idle_warm_up_leaves_the_start_to_a_page_being_drawn(monkeypatch):
     image_models.note_script_run()  # a browser's first page: streamlit_app.py starts the warm-up after drawing it
     waiting.join(timeout=10)
     assert started == []
+
+
+def test_one_failing_model_does_not_leave_the_others_cold(tiny_models_root, fresh_loaders, monkeypatch):
+    from app_support import image_models
+
+    real = image_models._load_plain
+
+    def load(name, folder):
+        if name == "body_part_gate":
+            raise RuntimeError("unexpected")
+        return real(name, folder)
+
+    monkeypatch.setattr(image_models, "_load_plain", load)
+    image_models._warm_up_all(tiny_models_root)
+    assert "gradcam" in LOADERS["knee_kl"](tiny_models_root / "knee_kl")._cams
