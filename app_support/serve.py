@@ -5,9 +5,11 @@ Usage: python -m app_support.serve [options of `streamlit run`]   (what scripts/
 `streamlit run streamlit_app.py` only runs app code when the first browser connects, so on its own the app can
 only start loading the image models after its first page. Here, when no browser has come within
 ``IDLE_WARM_UP_S`` (5 s) of the start, the warm-up begins anyway: a server started before its users arrive has its
-models loaded and traced when the log says "image models warm" (about 10 s later on 2 cores). When a browser comes
-first, its first page is drawn first and the warm-up follows it (loading TensorFlow while a page is drawn would
-make that page several times slower: measured 11.7 s instead of 2.2 s).
+models loaded and run once when the log says "image models warm". With the shipped LiteRT exports that takes well
+under a second, and even a cold first upload loads them in a fraction of a second; with ``OSTEO_IMAGE_RUNTIME=keras``
+it takes ~10–20 s on 2 cores (TensorFlow's import, the Keras load and trace). When a browser comes first, its first
+page is drawn first and the warm-up follows it (loading TensorFlow while a page is drawn made that page several
+times slower: measured 11.7 s instead of 2.2 s).
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,19 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.helpers.network import free_port  # noqa: E402
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def time_first_page(browser, text: str = "Osteoporosis screening") -> float:
     """Seconds from starting the app as scripts/run_app.sh does (`python -m app_support.serve`: `streamlit run`
-    with the image models warming up in a background thread from process start) to ``text`` on the first page."""
+    with the idle-start warm-up of the image models) to ``text`` on the first page."""
     port = free_port()
     started = time.perf_counter()
     server = subprocess.Popen(

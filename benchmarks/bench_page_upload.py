@@ -25,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_app_start import CHROMIUM_ARGS, free_port  # noqa: E402
+from benchmarks.bench_app_start import CHROMIUM_ARGS  # noqa: E402
 from benchmarks.image_latency import synthetic_images  # noqa: E402
+from tests.helpers.network import free_port  # noqa: E402
 
 PAGES = ("knee_staging", "image_screening")
 
@@ -59,13 +60,19 @@ def _open(page, url: str) -> None:
     page.get_by_text("An aid to referral, not a diagnosis.").first.wait_for(timeout=90_000)
 
 
+OUTCOMES: dict[str, int] = {"result": 0, "refusal or error": 0}
+
+
 def _upload(page, path: Path) -> float:
-    """Seconds from choosing ``path`` in the page's uploader to the Result heading (or a refusal) on screen."""
+    """Seconds from choosing ``path`` in the page's uploader to the Result heading (or a refusal) on screen; counts
+    which of the two it was in ``OUTCOMES``."""
     started = time.perf_counter()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
-    page.get_by_role("heading", name="Result", exact=True).or_(
-        page.locator('[data-testid="stAlertContentError"]')).first.wait_for(timeout=120_000)
-    return time.perf_counter() - started
+    result = page.get_by_role("heading", name="Result", exact=True)
+    result.or_(page.locator('[data-testid="stAlertContentError"]')).first.wait_for(timeout=120_000)
+    seconds = time.perf_counter() - started
+    OUTCOMES["result" if result.count() else "refusal or error"] += 1
+    return seconds
 
 
 def first_upload_once_warm(playwright, tmp: Path, name: str, path: Path) -> tuple[float, float]:
@@ -140,6 +147,7 @@ def main() -> None:
                       "included. *_first_upload_at_once: a new server, its first page, then straight to the upload "
                       "(waits for whatever of the warm-up is left); *_first_upload_once_warm: a new server, the page "
                       "opened once the log says the image models are warm", "images": source,
+              "outcomes": OUTCOMES, "image_runtime": os.environ.get("OSTEO_IMAGE_RUNTIME", "litert"),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores",
               "date": datetime.now(UTC).isoformat(timespec="seconds")}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,9 @@ def _row(name: str, data: dict) -> list[str]:
     if "knee_staging" in data and isinstance(data["knee_staging"], dict):
         parts = [f"{k.replace('_', ' ')} median {v['median_seconds']} s" for k, v in data.items()
                  if isinstance(v, dict) and "median_seconds" in v]
-        return ["page response after an upload", parts[0], "; ".join(parts[1:]) + f" ({data.get('images', '')})"]
+        runtime = data.get("image_runtime", "keras")  # files from before the LiteRT runtime were Keras
+        return [f"page response after an upload ({runtime} image models)", parts[0],
+                "; ".join(parts[1:]) + f" ({data.get('images', '')})"]
     if data.get("benchmark") == "score-cohort":
         return [f"score-cohort {data['rows']:,} rows", f"{data['seconds_wall_including_startup']} s",
                 f"{data['rows_per_second']:,} rows/s, peak RSS {data['peak_rss_mb']} MB"]

@@ -7,6 +7,8 @@
   ``OSTEO_COOKIE_KEY`` (at least 32 bytes, never a placeholder).
 * ``OSTEO_PDF_FONT``, ``OSTEO_CONSULT_LINKS``, ``OSTEO_WARM_UP_MODELS`` — report font, consult-links file, and
   whether the app loads the image models in the background at start.
+* ``OSTEO_IMAGE_RUNTIME`` — ``litert`` (default: the image models' checked LiteRT exports, no TensorFlow needed) or
+  ``keras`` (the Keras models of record).
 
 This is the only module that reads the environment (an architecture test checks it).
 """
@@ -21,6 +23,8 @@ PDF_FONT_ENV = "OSTEO_PDF_FONT"
 CONSULT_LINKS_ENV = "OSTEO_CONSULT_LINKS"
 COOKIE_KEY_ENV = "OSTEO_COOKIE_KEY"
 WARM_UP_ENV = "OSTEO_WARM_UP_MODELS"
+IMAGE_RUNTIME_ENV = "OSTEO_IMAGE_RUNTIME"
+IMAGE_RUNTIMES = ("litert", "keras")
 
 
 def data_dir() -> Path:
@@ -106,6 +110,15 @@ def cookie_key_setting() -> str | None:
 def warm_up_models() -> bool:
     """Whether the app loads the image models in the background at start: off only with ``OSTEO_WARM_UP_MODELS=0``."""
     return os.environ.get(WARM_UP_ENV, "1") != "0"
+
+
+def image_runtime() -> str:
+    """How the image models run: ``litert`` (default; falls back to Keras for a model without a LiteRT export) or
+    ``keras``, from ``OSTEO_IMAGE_RUNTIME``. Raises ValueError for any other value."""
+    value = os.environ.get(IMAGE_RUNTIME_ENV, "litert").strip().lower() or "litert"
+    if value not in IMAGE_RUNTIMES:
+        raise ValueError(f"{IMAGE_RUNTIME_ENV} must be one of {', '.join(IMAGE_RUNTIMES)}. Got {value!r}.")
+    return value
 
 
 def cli_locale() -> str | None:

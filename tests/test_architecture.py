@@ -11,7 +11,7 @@ import sys
 from tests.conftest import PROJECT_ROOT
 
 FORBIDDEN_IN_PAGES = {"numpy", "pandas", "sklearn", "scipy", "shap", "tensorflow", "keras", "cv2", "joblib",
-                      "plotly", "PIL", "pydicom", "torch"}
+                      "plotly", "PIL", "pydicom", "torch", "ai_edge_litert"}
 
 
 def _imported_modules(path) -> set[str]:

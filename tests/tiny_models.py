@@ -84,8 +84,9 @@ def build_tiny_gate_model(favour: str = "knee"):
     return model
 
 
-def write_tiny_models(root: Path, gate_favours: str = "knee") -> Path:
-    """A models folder like models/ with tiny ``knee_kl``, ``body_part_gate`` and ``bone_density_knee``."""
+def write_tiny_models(root: Path, gate_favours: str = "knee", litert: bool = False) -> Path:
+    """A models folder like models/ with tiny ``knee_kl``, ``body_part_gate`` and ``bone_density_knee``; with
+    ``litert`` each also gets its checked LiteRT export, as the shipped models have (the app then serves those)."""
     specs = {
         "knee_kl": (build_tiny_kl_model(), {"input_size": KL_SIZE, "decoding": "argmax", "version": "tiny-test",
                                             "conformal": {"threshold": 0.8, "coverage": 0.9}}),
@@ -104,4 +105,17 @@ def write_tiny_models(root: Path, gate_favours: str = "knee") -> Path:
         write_manifest(folder, weights, metadata)
         (folder / "model_card.md").write_text(f"# Tiny {name} test model\n\nHand-built for tests.\n")
         (folder / "evaluation.json").write_text("{}\n")
+        if litert:
+            _export_litert(folder, model, metadata["input_size"], name)
     return root
+
+
+def _export_litert(folder: Path, model, size: int, name: str) -> None:
+    from osteo_core.imaging.bone_density import BoneDensityModel
+    from osteo_core.imaging.gate import BodyPartGate
+    from osteo_core.imaging.knee_grader import KneeGrader
+    from osteo_core.imaging.litert_export import export_model_folder
+
+    cls = {"knee_kl": KneeGrader, "body_part_gate": BodyPartGate, "bone_density_knee": BoneDensityModel}[name]
+    images = np.random.default_rng(0).random((3, size, size, 1), dtype=np.float32)
+    export_model_folder(folder, model, images, cls.cam_layer, cls.cam_output, cls.cam_on_logits)

@@ -312,7 +312,8 @@ def write_density_card(path: Path, ev: dict) -> None:
     lat = ev["latency"]
     lines += [
         "",
-        f"**Latency** ({lat['machine']}): p50 {lat['predict']['p50_ms']} ms, p95 {lat['predict']['p95_ms']} ms; with "
+        "**Latency of the Keras model** (the app runs its LiteRT export: see *Serving runtime*; "
+        f"{lat['machine']}): p50 {lat['predict']['p50_ms']} ms, p95 {lat['predict']['p95_ms']} ms; with "
         f"Grad-CAM p50 {lat['predict_with_gradcam']['p50_ms']} ms, p95 {lat['predict_with_gradcam']['p95_ms']} ms; "
         + (f"the knee crop (included) takes p50 {lat['knee_crop']['p50_ms']} ms, p95 {lat['knee_crop']['p95_ms']} ms; "
          f"measured {lat['date'][:10]}." if lat.get("includes_knee_crop") else

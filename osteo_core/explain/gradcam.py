@@ -1,13 +1,15 @@
 """The Grad-CAM family on one base: each variant only says how to weight the feature-map channels.
 
-A CAM explains one class of a Keras image model whose last convolutional feature map is a named layer. The model
-is split there: a *trunk* (image → feature map and the explained output) and a *head* (feature map → output). The
-feature map comes from one forward pass of the trunk; the gradient only runs back through the head, so the compiled
-gradient step is tiny (tracing it takes a fraction of a second rather than seconds for a large backbone) and a
-model's compiled forward pass can be shared between prediction and explanation. The gradients are the same as
-through the whole model, since the feature map is the same. The target score is log p(class) for a softmax output,
-or the raw class logit for a logit output (``on_logits=True``); either way Grad-CAM++'s closed form (which assumes
-an exponential of the score) applies.
+A CAM explains one class of an image model whose last convolutional feature map is a named layer. The model is
+split there: a *trunk* (image → feature map and the explained output) and a *head* (feature map → output). The
+feature map comes from one forward pass of the trunk; the gradient only runs back through the head, so the
+gradient step is tiny and a model's forward pass can be shared between prediction and explanation. The gradients
+are the same as through the whole model, since the feature map is the same. The target score is log p(class) for a
+softmax output, or the raw class logit for a logit output (``on_logits=True``); either way Grad-CAM++'s closed
+form (which assumes an exponential of the score) applies.
+
+The trunk and the head gradients come either from a Keras model (:func:`make_cam`, TensorFlow) or from the app's
+LiteRT export of it (:mod:`osteo_core.imaging.litert_runtime`); the channel weights and maps are plain numpy.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import cv2
 import numpy as np
 
 from osteo_core.i18n import _
 
 # images (N, H, W, C) -> (feature map (N, h, w, k), explained output (N, classes))
 Trunk = Callable[[Any], tuple[Any, Any]]
+# (feature maps (N, h, w, k), class indices (N,)) -> d score / d feature map (N, h, w, k)
+HeadGradients = Callable[[np.ndarray, np.ndarray], Any]
 
 
 def split_at_layer(model, layer_name: str, output_index: int | None = None) -> tuple[Any, Any]:
@@ -42,60 +47,68 @@ def compiled_trunk(trunk_model) -> Trunk:
     return tf.function(lambda images: tuple(trunk_model(images, training=False)), input_signature=[spec])
 
 
+def keras_head_gradients(model, layer_name: str, output_index: int | None = None,
+                         on_logits: bool = False, head: Any = None) -> HeadGradients:
+    """d score / d feature map through the Keras head after ``layer_name``, as one ``tf.function`` for any batch
+    size; the score is log p(class), or the class logit with ``on_logits``."""
+    import tensorflow as tf
+
+    head = head if head is not None else split_at_layer(model, layer_name, output_index)[1]
+    feature_spec = tf.TensorSpec([None, *head.inputs[0].shape[1:]], tf.float32)
+
+    @tf.function(input_signature=[feature_spec, tf.TensorSpec([None], tf.int32)])
+    def gradients(features, classes):
+        with tf.GradientTape() as tape:
+            tape.watch(features)
+            outputs = head(features, training=False)
+            chosen = tf.gather(outputs, classes, axis=1, batch_dims=1)
+            score = chosen if on_logits else tf.math.log(chosen + 1e-12)
+        return tape.gradient(score, features)
+
+    return gradients
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
 class CamBase:
-    """Computes class activation maps for ``model`` at ``layer_name``; subclasses override :meth:`channel_weights`.
+    """Computes class activation maps from a ``trunk`` and the ``gradients`` of its head; subclasses override
+    :meth:`channel_weights`.
 
     Call with a batch (N, H, W, C) of model inputs and the class to explain (one int, or one per image; ``None``
     or -1 = the predicted class). Returns (maps (N, H, W) in [0, 1] at input resolution, probabilities
-    (N, classes)). ``trunk`` is an already compiled trunk to share (see :func:`split_at_layer`); by default the CAM
-    compiles its own.
+    (N, classes)).
     """
 
     name = "base"
 
-    def __init__(self, model, layer_name: str, output_index: int | None = None, on_logits: bool = False,
-                 trunk: Trunk | None = None):
-        import tensorflow as tf
-
-        self._tf = tf
+    def __init__(self, trunk: Trunk, gradients: HeadGradients, on_logits: bool = False):
+        self._trunk = trunk
+        self._gradients = gradients
         self._on_logits = on_logits
-        trunk_model, self._head = split_at_layer(model, layer_name, output_index)
-        self._trunk = trunk if trunk is not None else compiled_trunk(trunk_model)
-        feature_spec = tf.TensorSpec([None, *self._head.inputs[0].shape[1:]], tf.float32)
-        self._step = tf.function(self._gradients, input_signature=[feature_spec, tf.TensorSpec([None], tf.int32)])
 
-    def _gradients(self, activations, classes):
-        tf = self._tf
-        with tf.GradientTape() as tape:
-            tape.watch(activations)
-            outputs = self._head(activations, training=False)
-            # class -1 = the predicted class, chosen inside the compiled step
-            predicted = tf.argmax(outputs, axis=1, output_type=tf.int32)
-            classes = tf.where(classes < 0, predicted, classes)
-            chosen = tf.gather(outputs, classes, axis=1, batch_dims=1)
-            score = chosen if self._on_logits else tf.math.log(chosen + 1e-12)
-        grads = tape.gradient(score, activations)
-        weights = self.channel_weights(activations, grads)
-        return tf.nn.relu(tf.reduce_sum(activations * weights[:, None, None, :], axis=-1))
-
-    def channel_weights(self, activations, grads):
+    def channel_weights(self, activations: np.ndarray, grads: np.ndarray) -> np.ndarray:
         """(N, channels) weights of the feature-map channels."""
         raise NotImplementedError
 
     def __call__(self, images: np.ndarray, target: int | list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        tf = self._tf
-        images = tf.convert_to_tensor(np.asarray(images, dtype=np.float32))
-        wanted = -1 if target is None else target
-        classes = tf.constant(np.broadcast_to(np.asarray(wanted, dtype=np.int32), (images.shape[0],)))
+        images = np.asarray(images, dtype=np.float32)
         activations, outputs = self._trunk(images)
-        cam = self._step(activations, classes)
-        probabilities = tf.nn.softmax(outputs, axis=-1) if self._on_logits else outputs
-        size = images.shape[1:3]
-        maps = tf.image.resize(cam[..., None], size, method="bilinear")[..., 0].numpy()
+        activations, outputs = np.asarray(activations, dtype=np.float32), np.asarray(outputs)
+        wanted = np.broadcast_to(np.asarray(-1 if target is None else target, dtype=np.int32), (len(images),))
+        classes = np.where(wanted < 0, outputs.argmax(axis=1), wanted).astype(np.int32)
+        grads = np.asarray(self._gradients(activations, classes), dtype=np.float32)
+        weights = self.channel_weights(activations, grads)
+        cams = np.maximum(np.einsum("nhwk,nk->nhw", activations, weights), 0.0)
+        height, width = images.shape[1:3]
+        maps = np.stack([cv2.resize(cam, (width, height), interpolation=cv2.INTER_LINEAR) for cam in cams])
         low = maps.min(axis=(1, 2), keepdims=True)
         high = maps.max(axis=(1, 2), keepdims=True)
         maps = np.where(high - low > 1e-12, (maps - low) / np.maximum(high - low, 1e-12), 0.0)
-        return maps.astype(np.float32), np.asarray(probabilities)
+        probabilities = _softmax(outputs) if self._on_logits else outputs
+        return maps.astype(np.float32), probabilities
 
 
 class GradCam(CamBase):
@@ -104,7 +117,7 @@ class GradCam(CamBase):
     name = "Grad-CAM"
 
     def channel_weights(self, activations, grads):
-        return self._tf.reduce_mean(grads, axis=(1, 2))
+        return grads.mean(axis=(1, 2))
 
 
 class GradCamPlusPlus(CamBase):
@@ -113,21 +126,29 @@ class GradCamPlusPlus(CamBase):
     name = "Grad-CAM++"
 
     def channel_weights(self, activations, grads):
-        tf = self._tf
         g2, g3 = grads**2, grads**3
-        denominator = 2.0 * g2 + tf.reduce_sum(activations, axis=(1, 2), keepdims=True) * g3
-        alphas = g2 / tf.where(tf.abs(denominator) > 1e-12, denominator, tf.ones_like(denominator))
-        return tf.reduce_sum(alphas * tf.nn.relu(grads), axis=(1, 2))
+        denominator = 2.0 * g2 + activations.sum(axis=(1, 2), keepdims=True) * g3
+        alphas = g2 / np.where(np.abs(denominator) > 1e-12, denominator, 1.0)
+        return (alphas * np.maximum(grads, 0.0)).sum(axis=(1, 2))
 
 
 CAM_METHODS = {"gradcam": GradCam, "gradcam++": GradCamPlusPlus}
 
 
-def make_cam(model, layer_name: str, method: str = "gradcam", output_index: int | None = None,
-             on_logits: bool = False, trunk: Trunk | None = None) -> CamBase:
-    """A CAM of the given method ("gradcam" or "gradcam++") for the model output ``output_index`` (default: the
-    only output), optionally sharing a compiled ``trunk``. Raises ``ValueError`` for an unknown method."""
+def cam_method(method: str) -> type[CamBase]:
+    """The CAM class of ``method`` ("gradcam" or "gradcam++"). Raises ``ValueError`` for an unknown method."""
     if method not in CAM_METHODS:
         raise ValueError(_("method must be one of {choices}. Got {value}.").format(choices=", ".join(CAM_METHODS),
                                                                                   value=repr(method)))
-    return CAM_METHODS[method](model, layer_name, output_index, on_logits, trunk)
+    return CAM_METHODS[method]
+
+
+def make_cam(model, layer_name: str, method: str = "gradcam", output_index: int | None = None,
+             on_logits: bool = False, trunk: Trunk | None = None) -> CamBase:
+    """A CAM of the given method ("gradcam" or "gradcam++") of a Keras model, for the output ``output_index``
+    (default: the only output), optionally sharing a compiled ``trunk``. Raises ``ValueError`` for an unknown
+    method or layer."""
+    cam_class = cam_method(method)
+    trunk_model, head = split_at_layer(model, layer_name, output_index)
+    return cam_class(trunk if trunk is not None else compiled_trunk(trunk_model),
+                     keras_head_gradients(model, layer_name, output_index, on_logits, head=head), on_logits)

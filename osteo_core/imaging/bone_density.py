@@ -18,7 +18,7 @@ import numpy as np
 
 from osteo_core.errors import ModelLoadError
 from osteo_core.i18n import N_, _, format_decimal
-from osteo_core.imaging.keras_model import KerasImageModel, load_keras_model
+from osteo_core.imaging.keras_model import KerasImageModel, load_image_network
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER
 from osteo_core.imaging.knee_crop import KneeCropper
 from osteo_core.model_files import cached_loader
@@ -200,7 +200,7 @@ class BoneDensityModel(KerasImageModel):
 @cached_loader(DENSITY_MODEL_NAME)
 def load_bone_density_model(folder: Path | None = None) -> BoneDensityModel:
     """Load the knee bone-density model (default ``models/bone_density_knee``) once. Raises ModelLoadError."""
-    model, metadata = load_keras_model(Path(folder), N_("bone-density model"))  # folder resolved by decorator
+    model, metadata = load_image_network(Path(folder), N_("bone-density model"))  # folder resolved by decorator
     try:
         cropper = KneeCropper.from_manifest(Path(folder), metadata)
     except (OSError, ValueError, KeyError) as exc:

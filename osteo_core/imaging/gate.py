@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from osteo_core.i18n import N_, _, format_percent
-from osteo_core.imaging.keras_model import KerasImageModel, load_keras_model
+from osteo_core.imaging.keras_model import KerasImageModel, load_image_network
 from osteo_core.imaging.radiograph import Radiograph, sanity_problems
 from osteo_core.model_files import cached_loader
 
@@ -102,4 +102,4 @@ def _body_parts(parts: tuple[str, ...]) -> str:
 @cached_loader(GATE_MODEL_NAME)
 def load_gate(folder: Path | None = None) -> BodyPartGate:
     """Load the gate from ``folder`` (default ``models/body_part_gate``) once. Raises :class:`ModelLoadError`."""
-    return BodyPartGate(*load_keras_model(Path(folder), N_("body-part gate")))  # folder resolved by @cached_loader
+    return BodyPartGate(*load_image_network(Path(folder), N_("body-part gate")))  # folder resolved by @cached_loader

@@ -11,7 +11,7 @@ import numpy as np
 from osteo_core.conformal import format_grade_set, grade_sets
 from osteo_core.errors import ModelLoadError
 from osteo_core.i18n import N_, _
-from osteo_core.imaging.keras_model import KerasImageModel, load_keras_model
+from osteo_core.imaging.keras_model import KerasImageModel, load_image_network
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER, decode_grades
 from osteo_core.model_files import cached_loader
 
@@ -80,4 +80,4 @@ class KneeGrader(KerasImageModel):
 @cached_loader(KNEE_MODEL_NAME)
 def load_knee_grader(folder: Path | None = None) -> KneeGrader:
     """Load the KL grader from ``folder`` (default ``models/knee_kl``) once. Raises :class:`ModelLoadError`."""
-    return KneeGrader(*load_keras_model(Path(folder), N_("knee model")))  # folder resolved by @cached_loader
+    return KneeGrader(*load_image_network(Path(folder), N_("knee model")))  # folder resolved by @cached_loader

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.network import free_port
 from tests.tiny_models import write_tiny_models
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,17 +28,11 @@ SCREENSHOTS = ROOT / "artifacts" / "e2e"
 SESSION_STARTED = time.time()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(env_overrides: dict[str, str]) -> tuple[subprocess.Popen, str]:
     """Start the app as scripts/run_app.sh does (`python -m app_support.serve`, i.e. `streamlit run
     streamlit_app.py` with the image models warming up from process start) on a free loopback port; returns
     (process, base URL)."""
-    port = _free_port()
+    port = free_port()
     env = os.environ | env_overrides
     process = subprocess.Popen(
         [sys.executable, "-m", "app_support.serve", "--server.port", str(port),
@@ -82,9 +76,10 @@ def warm_up(browser, url: str) -> None:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory, browser):
-    """The app in local mode with tiny image models, entry page opened once; yields its base URL."""
+    """The app in local mode with tiny image models served through their LiteRT exports (as the shipped ones are),
+    entry page opened once; yields its base URL."""
     work = tmp_path_factory.mktemp("e2e")
-    models = write_tiny_models(work / "models")
+    models = write_tiny_models(work / "models", litert=True)
     shutil.copytree(ROOT / "models" / "clinical_risk", models / "clinical_risk")
     process, url = start_server({
         "OSTEO_MODELS_DIR": str(models),

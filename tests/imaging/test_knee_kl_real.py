@@ -1,4 +1,5 @@
-"""The shipped KL model reproduces the val figures its evaluation file claims (needs ../shared/data)."""
+"""The shipped KL model, as served (its LiteRT export), reproduces the val figures its evaluation file claims
+(needs ../shared/data)."""
 
 import json
 
@@ -21,6 +22,7 @@ def test_shipped_knee_model_matches_its_card_on_val(real_data_dir):
         pytest.skip(f"{root} is absent")
     claimed = json.loads((model_folder("knee_kl") / "evaluation.json").read_text())["val"]
     grader = load_knee_grader()
+    assert grader.runtime == "litert"  # the figures must hold for what the app serves, not only for the Keras file
     labels = pd.read_csv(root / "labels.csv")
     val = labels[labels["split"] == "val"]
     inputs = np.stack([grader.prepare(read_radiograph(root / p)) for p in val["path"]])

@@ -2,24 +2,19 @@
 before any browser has connected, and serves the app."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from tests.helpers.network import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_models_are_warm_before_any_browser_connects(tiny_models_root, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = os.environ | {"OSTEO_MODELS_DIR": str(tiny_models_root), "OSTEO_WARM_UP_MODELS": "1",
                         "OSTEO_CREDENTIALS_FILE": str(tmp_path / "none.yaml"),
                         "OSTEO_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}

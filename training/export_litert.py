@@ -1,0 +1,151 @@
+"""Export the shipped Keras image models to their LiteRT serving files and check each export against Keras.
+
+Usage: python -m training.export_litert [--models body_part_gate knee_kl bone_density_knee] [--images 24]
+       [--latency]
+
+For every model folder: writes ``model.tflite`` next to ``model.keras`` and adds the ``runtime`` entry (file,
+checksum, largest measured differences) to ``manifest.json``. The check runs both on real radiographs from the
+data folder (knee_kl val knees, knee bone-density knees, hand radiographs; prepared exactly as the app prepares
+them) plus random-noise inputs; an export differing from Keras by more than ``TOLERANCE`` on any output, feature
+map or Grad-CAM gradient is refused (exit status 2). The model card gets a "Serving runtime" section with the check
+(and, with ``--latency``, the latency measured through the export, as the app runs it). Re-run after retraining any
+of the three models: a model whose manifest names no runtime is served by Keras.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from osteo_core.config import data_dir, models_dir  # noqa: E402
+from osteo_core.imaging.bone_density import BoneDensityModel  # noqa: E402
+from osteo_core.imaging.gate import BodyPartGate  # noqa: E402
+from osteo_core.imaging.keras_model import KerasImageModel, load_image_network, load_keras_model  # noqa: E402
+from osteo_core.imaging.knee_crop import KneeCropper  # noqa: E402
+from osteo_core.imaging.knee_grader import KneeGrader  # noqa: E402
+from osteo_core.imaging.litert_export import TOLERANCE, export_model_folder  # noqa: E402
+from osteo_core.imaging.read import read_radiograph  # noqa: E402
+from training.latency import measure_latency  # noqa: E402
+
+MODELS = {"body_part_gate": BodyPartGate, "knee_kl": KneeGrader, "bone_density_knee": BoneDensityModel}
+CARD_START, CARD_END = "<!-- runtime:start (python -m training.export_litert) -->", "<!-- runtime:end -->"
+
+
+def real_radiographs(root: Path, count: int) -> list[np.ndarray]:
+    """Up to ``count`` real radiographs, a third each of knee_kl val knees, bone-density knees and hands (fewer
+    when a data set is absent)."""
+    sources = []
+    knee_kl = root / "knee_kl" / "labels.csv"
+    if knee_kl.is_file():
+        rows = pd.read_csv(knee_kl)
+        sources.append([root / "knee_kl" / p for p in rows.loc[rows["split"] == "val", "path"].sort_values()])
+    density = root / "knee_bone_density" / "patients.csv"
+    if density.is_file():
+        sources.append([root / "knee_bone_density" / p for p in pd.read_csv(density)["image"].dropna().sort_values()])
+    hands = root / "hand_boneage" / "images"
+    if hands.is_dir():
+        sources.append(sorted(hands.iterdir()))
+    per_source = max(1, count // max(1, len(sources)))
+    paths = [p for source in sources for p in source[:: max(1, len(source) // per_source)][:per_source]]
+    return [read_radiograph(path) for path in paths]
+
+
+def checked_inputs(wrapper: KerasImageModel, radiographs: list[np.ndarray], noise: int, seed: int = 0) -> np.ndarray:
+    """The model's own prepared inputs of the radiographs, plus ``noise`` uniform-noise inputs."""
+    prepared = [wrapper.prepare(image) for image in radiographs]
+    rng = np.random.default_rng(seed)
+    prepared += [rng.random((wrapper.size, wrapper.size, 1), dtype=np.float32) for _ in range(noise)]
+    return np.stack(prepared).astype(np.float32)
+
+
+def _wrap(name: str, network, manifest: dict) -> KerasImageModel:
+    folder = models_dir() / name
+    cls = MODELS[name]
+    if cls is BoneDensityModel:
+        return cls(network, manifest, KneeCropper.from_manifest(folder, manifest))
+    return cls(network, manifest)
+
+
+def runtime_card_section(entry: dict, real: int, latency: dict | None) -> str:
+    """The model card's "Serving runtime" section (between markers, replaced on every export)."""
+    differences = entry["max_difference"]
+    checked = (f"largest difference on the outputs {differences['outputs']:.2g} (absolute)"
+               + (f", on the Grad-CAM feature map {differences['features']:.2g} and its gradients "
+                  f"{differences['gradients']:.2g} (relative to their largest value)" if "features" in differences
+                  else ""))
+    lines = [CARD_START, "## Serving runtime", "",
+             f"The app and the command line run `{entry['file']}`, a LiteRT export of `model.keras` written by "
+             "`python -m training.export_litert` (TensorFlow is not needed to run it; loading takes a fraction of a "
+             "second instead of seconds). The export was checked against the Keras model on "
+             f"{entry['checked_images']} inputs ({real} real radiographs prepared as the app prepares them, the rest "
+             f"random noise): {checked}. `OSTEO_IMAGE_RUNTIME=keras` runs the Keras model instead."]
+    if latency:
+        lines += ["", f"**Latency through this runtime** ({latency['machine']}, {latency['images']} real "
+                      f"radiographs, {latency['date'][:10]}): prediction p50 {latency['predict']['p50_ms']} ms, "
+                      f"p95 {latency['predict']['p95_ms']} ms; with Grad-CAM p50 "
+                      f"{latency['predict_with_gradcam']['p50_ms']} ms, p95 {latency['predict_with_gradcam']['p95_ms']}"
+                      f" ms; batches of {latency['batch_size']}: {latency['batch_images_per_second']} images/s."]
+    return "\n".join(lines + [CARD_END])
+
+
+def write_card_section(card: Path, section: str) -> None:
+    """Replace the runtime section of a model card, or append it."""
+    text = card.read_text() if card.is_file() else ""
+    if CARD_START in text and CARD_END in text:
+        before, rest = text.split(CARD_START, 1)
+        text = before + section + rest.split(CARD_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    card.write_text(text)
+
+
+def export_one(name: str, radiographs: list[np.ndarray], noise: int, latency: bool = False) -> dict:
+    folder = models_dir() / name
+    model, manifest = load_keras_model(folder, name)
+    cls = MODELS[name]
+    images = checked_inputs(_wrap(name, model, manifest), radiographs, noise)
+    started = time.perf_counter()
+    entry = export_model_folder(folder, model, images, cls.cam_layer, cls.cam_output, cls.cam_on_logits)
+    print(f"{name}: {entry['file']} ({(folder / entry['file']).stat().st_size / 1e6:.1f} MB) in "
+          f"{time.perf_counter() - started:.0f} s; checked on {len(images)} inputs, largest LiteRT − Keras "
+          f"difference (outputs absolute, features and gradients relative): {entry['max_difference']}")
+    timing = None
+    if latency and radiographs and cls is not BodyPartGate:  # the gate's latency is in its own card
+        network, manifest = load_image_network(folder, name)
+        timing = measure_latency(_wrap(name, network, manifest), radiographs)
+        print(f"{name}: latency through LiteRT {json.dumps(timing)}")
+    write_card_section(folder / "model_card.md", runtime_card_section(entry, len(radiographs), timing))
+    return entry
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--images", type=int, default=24, help="real radiographs to check each export on")
+    parser.add_argument("--noise", type=int, default=4, help="random-noise inputs added to the check")
+    parser.add_argument("--latency", action="store_true",
+                        help="measure the latency through the export on the real radiographs (for the card)")
+    args = parser.parse_args(argv)
+    radiographs = real_radiographs(data_dir(), args.images)
+    if not radiographs:
+        print(f"note: no real radiographs under {data_dir()}; checking on noise only", file=sys.stderr)
+    for name in args.models:
+        try:
+            export_one(name, radiographs, args.noise if radiographs else max(args.noise, 8), args.latency)
+        except ValueError as exc:
+            print(f"{name}: export refused (tolerance {TOLERANCE:.0e}): {exc}", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
