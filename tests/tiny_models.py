@@ -111,11 +111,9 @@ def write_tiny_models(root: Path, gate_favours: str = "knee", litert: bool = Fal
 
 
 def _export_litert(folder: Path, model, size: int, name: str) -> None:
-    from osteo_core.imaging.bone_density import BoneDensityModel
-    from osteo_core.imaging.gate import BodyPartGate
-    from osteo_core.imaging.knee_grader import KneeGrader
     from osteo_core.imaging.litert_export import export_model_folder
+    from training.export_litert import MODELS
 
-    cls = {"knee_kl": KneeGrader, "body_part_gate": BodyPartGate, "bone_density_knee": BoneDensityModel}[name]
+    cls = MODELS[name]
     images = np.random.default_rng(0).random((3, size, size, 1), dtype=np.float32)
     export_model_folder(folder, model, images, cls.cam_layer, cls.cam_output, cls.cam_on_logits)

@@ -18,6 +18,8 @@ import pandas as pd
 
 from osteo_core.config import data_dir, models_dir
 from osteo_core.imaging.bone_density import image_adds_beyond_clinical  # the one rule, shared with the app
+from training.card_text import write_card
+from training.latency import latency_heading
 
 LABELS = {"age": "age alone", "clinical": "clinical (age, sex, BMI, menopause, fracture)", "image": "image only",
           "image+age": "image + age", "fused": "image + clinical (fused)"}
@@ -312,8 +314,8 @@ def write_density_card(path: Path, ev: dict) -> None:
     lat = ev["latency"]
     lines += [
         "",
-        "**Latency of the Keras model** (the app runs its LiteRT export: see *Serving runtime*; "
-        f"{lat['machine']}): p50 {lat['predict']['p50_ms']} ms, p95 {lat['predict']['p95_ms']} ms; with "
+        f"{latency_heading(lat)} ({lat['machine']}): p50 {lat['predict']['p50_ms']} ms, "
+        f"p95 {lat['predict']['p95_ms']} ms; with "
         f"Grad-CAM p50 {lat['predict_with_gradcam']['p50_ms']} ms, p95 {lat['predict_with_gradcam']['p95_ms']} ms; "
         + (f"the knee crop (included) takes p50 {lat['knee_crop']['p50_ms']} ms, p95 {lat['knee_crop']['p95_ms']} ms; "
          f"measured {lat['date'][:10]}." if lat.get("includes_knee_crop") else
@@ -324,7 +326,7 @@ def write_density_card(path: Path, ev: dict) -> None:
         "radiogrammetry of the metacarpals is an established method (r ≈ 0.90 with wrist DXA, Wilczek 2013) but is "
         "not implemented here; the app says so instead of guessing.",
     ]
-    path.write_text("\n".join(lines) + "\n")
+    write_card(path, lines)
 
 
 def remeasured_latency(model: Path, data: Path, patients: pd.DataFrame, count: int = 30) -> dict[str, Any]:

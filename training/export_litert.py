@@ -34,10 +34,10 @@ from osteo_core.imaging.knee_crop import KneeCropper  # noqa: E402
 from osteo_core.imaging.knee_grader import KneeGrader  # noqa: E402
 from osteo_core.imaging.litert_export import TOLERANCE, export_model_folder  # noqa: E402
 from osteo_core.imaging.read import read_radiograph  # noqa: E402
+from training.card_text import RUNTIME_END, RUNTIME_START, write_card_section  # noqa: E402
 from training.latency import measure_latency  # noqa: E402
 
 MODELS = {"body_part_gate": BodyPartGate, "knee_kl": KneeGrader, "bone_density_knee": BoneDensityModel}
-CARD_START, CARD_END = "<!-- runtime:start (python -m training.export_litert) -->", "<!-- runtime:end -->"
 
 
 def real_radiographs(root: Path, count: int) -> list[np.ndarray]:
@@ -82,7 +82,7 @@ def runtime_card_section(entry: dict, real: int, latency: dict | None) -> str:
                + (f", on the Grad-CAM feature map {differences['features']:.2g} and its gradients "
                   f"{differences['gradients']:.2g} (relative to their largest value)" if "features" in differences
                   else ""))
-    lines = [CARD_START, "## Serving runtime", "",
+    lines = [RUNTIME_START, "## Serving runtime", "",
              f"The app and the command line run `{entry['file']}`, a LiteRT export of `model.keras` written by "
              "`python -m training.export_litert` (TensorFlow is not needed to run it; loading takes a fraction of a "
              "second instead of seconds). The export was checked against the Keras model on "
@@ -94,18 +94,7 @@ def runtime_card_section(entry: dict, real: int, latency: dict | None) -> str:
                       f"p95 {latency['predict']['p95_ms']} ms; with Grad-CAM p50 "
                       f"{latency['predict_with_gradcam']['p50_ms']} ms, p95 {latency['predict_with_gradcam']['p95_ms']}"
                       f" ms; batches of {latency['batch_size']}: {latency['batch_images_per_second']} images/s."]
-    return "\n".join(lines + [CARD_END])
-
-
-def write_card_section(card: Path, section: str) -> None:
-    """Replace the runtime section of a model card, or append it."""
-    text = card.read_text() if card.is_file() else ""
-    if CARD_START in text and CARD_END in text:
-        before, rest = text.split(CARD_START, 1)
-        text = before + section + rest.split(CARD_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    card.write_text(text)
+    return "\n".join(lines + [RUNTIME_END])
 
 
 def export_one(name: str, radiographs: list[np.ndarray], noise: int, latency: bool = False) -> dict:

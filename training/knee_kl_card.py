@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from osteo_core.vocabulary import KL_NAMES
+from training.card_text import write_card
+from training.latency import latency_heading
 
 USE_AND_LIMITS = [
     "## Intended use",
@@ -69,8 +71,7 @@ def results_section(ev: dict, after_table: list[str] | None = None, latency_note
                      f" | {f['insertion_random']:.3f} |")
     return lines + [
         "",
-        "**Latency of the Keras model** (the app runs its LiteRT export: see *Serving runtime*; "
-        f"{lat['machine']}): prediction p50 {lat['predict']['p50_ms']} ms, p95 "
+        f"{latency_heading(lat)} ({lat['machine']}): prediction p50 {lat['predict']['p50_ms']} ms, p95 "
         f"{lat['predict']['p95_ms']} ms; with Grad-CAM p50 {lat['predict_with_gradcam']['p50_ms']} ms, p95 "
         f"{lat['predict_with_gradcam']['p95_ms']} ms; batches of {lat['batch_size']}: "
         f"{lat['batch_images_per_second']} images/s{latency_note}.",
@@ -114,4 +115,4 @@ def write_knee_card(path: Path, ev: dict) -> None:
         "- Trained from scratch on 2 CPU cores; a pretrained backbone and higher resolution would likely do better.",
         "- Grad-CAM shows where the model looked, not a lesion finding.",
     ]
-    path.write_text("\n".join(lines) + "\n")
+    write_card(path, lines)

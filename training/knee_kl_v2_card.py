@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from osteo_core.imaging.kl_model import KL_NAMES
+from training.card_text import write_card
 from training.knee_kl_card import USE_AND_LIMITS, results_section
 
 
@@ -77,7 +78,7 @@ def write_knee_v2_card(path: Path, ev: dict) -> None:
         "- The source images may already be contrast-enhanced (CLAHE); no further CLAHE is applied.",
         "- Grad-CAM shows where the model looked, not a lesion finding.",
     ]
-    path.write_text("\n".join(lines) + "\n")
+    write_card(path, lines)
 
 
 def _tta_line(ev: dict) -> str:
@@ -129,4 +130,4 @@ def _write_ensemble_card(path: Path, ev: dict) -> None:
         "- The source images may already be contrast-enhanced (CLAHE); no further CLAHE is applied.",
         "- Grad-CAM shows where the model looked, not a lesion finding.",
     ]
-    path.write_text("\n".join(lines) + "\n")
+    write_card(path, lines)

@@ -11,6 +11,14 @@ from datetime import UTC, datetime
 import numpy as np
 
 
+def latency_heading(latency: dict) -> str:
+    """Bold card heading naming what was timed: the LiteRT export the app serves, or the Keras model (files from
+    before the LiteRT runtime carry no ``runtime`` and were Keras)."""
+    if latency.get("runtime") == "litert":
+        return "**Latency through the served LiteRT export**"
+    return "**Latency of the Keras model** (the app runs its LiteRT export: see *Serving runtime*)"
+
+
 def _percentiles(samples: list[float]) -> dict[str, float]:
     p50, p95 = np.percentile(samples, [50, 95])
     return {"p50_ms": round(float(p50), 1), "p95_ms": round(float(p95), 1)}
@@ -41,6 +49,7 @@ def measure_latency(grader, images: list[np.ndarray], batch: int = 32) -> dict:
     return {
         "images": len(images), "predict": _percentiles(alone), "predict_with_gradcam": _percentiles(with_cam),
         "batch_size": batch, "batch_images_per_second": round(throughput, 1),
+        "runtime": getattr(grader, "runtime", "keras"),  # "litert" when measured through the served export
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, CPU only",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -53,6 +53,7 @@ from osteo_core.imaging.preprocess import letterbox  # noqa: E402
 from osteo_core.imaging.radiograph import Radiograph, load_radiograph  # noqa: E402
 from osteo_core.imaging.read import read_radiograph  # noqa: E402
 from osteo_core.model_files import write_manifest  # noqa: E402
+from training.card_text import write_card  # noqa: E402
 from training.gate_negatives import make_negatives, make_periodic_set  # noqa: E402
 from training.knee_kl_data import assign_splits  # noqa: E402
 
@@ -614,7 +615,7 @@ def write_gate_card(path: Path, ev: dict) -> None:
                      f"{tried['why']}")
     if backbone == "efficientnet-lite0":
         lines.append("- The backbone is ImageNet-trained and frozen; only the last layer learned from radiographs.")
-    path.write_text("\n".join(lines) + "\n")
+    write_card(path, lines)
 
 
 if __name__ == "__main__":

@@ -114,6 +114,21 @@ def test_an_altered_export_is_refused(tmp_path, litert_models_root, fresh_loader
         load_knee_grader(folder)
 
 
+def test_an_unreadable_export_with_a_matching_checksum_names_the_file(tmp_path, litert_models_root, fresh_loaders,
+                                                                      monkeypatch):
+    from osteo_core.model_files import file_sha256
+
+    monkeypatch.setenv("OSTEO_IMAGE_RUNTIME", "litert")
+    folder = tmp_path / "knee_kl"
+    shutil.copytree(litert_models_root / "knee_kl", folder)
+    (folder / "model.tflite").write_bytes(b"not a LiteRT file")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["runtime"]["sha256"] = file_sha256(folder / "model.tflite")
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelLoadError, match="model.tflite .*cannot be loaded"):
+        load_knee_grader(folder)
+
+
 def test_a_model_without_an_export_is_served_by_keras(tiny_models_root, fresh_loaders, monkeypatch):
     monkeypatch.setenv("OSTEO_IMAGE_RUNTIME", "litert")
     assert load_knee_grader(tiny_models_root / "knee_kl").runtime == "keras"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 from training.bone_density_card import cohort_facts, write_density_card
@@ -17,8 +18,13 @@ def _evaluation() -> dict:
 
 
 def test_shipped_card_is_exactly_what_the_card_script_writes(tmp_path):
-    write_density_card(tmp_path / "card.md", _evaluation())
-    assert (tmp_path / "card.md").read_text() == (DENSITY / "model_card.md").read_text()
+    """Regenerated in a copy of the model folder, the card equals the shipped one, its "Serving runtime" section
+    (written by training.export_litert, kept while the manifest names the export) included."""
+    for name in ("manifest.json", "model_card.md"):
+        shutil.copy(DENSITY / name, tmp_path / name)
+    (tmp_path / "model_card.md").write_text((DENSITY / "model_card.md").read_text() + "stale text\n")
+    write_density_card(tmp_path / "model_card.md", _evaluation())
+    assert (tmp_path / "model_card.md").read_text() == (DENSITY / "model_card.md").read_text()
 
 
 def test_card_counts_are_those_of_the_modelled_patients_and_the_backbone_training_knees():
