@@ -40,23 +40,27 @@ from training.latency import measure_latency  # noqa: E402
 MODELS = {"body_part_gate": BodyPartGate, "knee_kl": KneeGrader, "bone_density_knee": BoneDensityModel}
 
 
-def real_radiographs(root: Path, count: int) -> list[np.ndarray]:
+def real_radiographs(root: Path, count: int) -> tuple[list[np.ndarray], str]:
     """Up to ``count`` real radiographs, a third each of knee_kl val knees, bone-density knees and hands (fewer
-    when a data set is absent)."""
+    when a data set is absent), and a description of them for the card."""
     sources = []
     knee_kl = root / "knee_kl" / "labels.csv"
     if knee_kl.is_file():
         rows = pd.read_csv(knee_kl)
-        sources.append([root / "knee_kl" / p for p in rows.loc[rows["split"] == "val", "path"].sort_values()])
+        sources.append(("knee_kl val knees",
+                        [root / "knee_kl" / p for p in rows.loc[rows["split"] == "val", "path"].sort_values()]))
     density = root / "knee_bone_density" / "patients.csv"
     if density.is_file():
-        sources.append([root / "knee_bone_density" / p for p in pd.read_csv(density)["image"].dropna().sort_values()])
+        sources.append(("knee_bone_density knees", [root / "knee_bone_density" / p
+                                                    for p in pd.read_csv(density)["image"].dropna().sort_values()]))
     hands = root / "hand_boneage" / "images"
     if hands.is_dir():
-        sources.append(sorted(hands.iterdir()))
+        sources.append(("hand radiographs", sorted(hands.iterdir())))
     per_source = max(1, count // max(1, len(sources)))
-    paths = [p for source in sources for p in source[:: max(1, len(source) // per_source)][:per_source]]
-    return [read_radiograph(path) for path in paths]
+    chosen = [(name, paths[:: max(1, len(paths) // per_source)][:per_source]) for name, paths in sources]
+    images = [read_radiograph(path) for _, paths in chosen for path in paths]
+    described = ", ".join(f"{len(paths)} {name}" for name, paths in chosen if paths)
+    return images, described
 
 
 def checked_inputs(wrapper: KerasImageModel, radiographs: list[np.ndarray], noise: int, seed: int = 0) -> np.ndarray:
@@ -75,7 +79,7 @@ def _wrap(name: str, network, manifest: dict) -> KerasImageModel:
     return cls(network, manifest)
 
 
-def runtime_card_section(entry: dict, real: int, latency: dict | None) -> str:
+def runtime_card_section(entry: dict, real: str, latency: dict | None) -> str:
     """The model card's "Serving runtime" section (between markers, replaced on every export)."""
     differences = entry["max_difference"]
     checked = (f"largest difference on the outputs {differences['outputs']:.2g} (absolute)"
@@ -86,8 +90,8 @@ def runtime_card_section(entry: dict, real: int, latency: dict | None) -> str:
              f"The app and the command line run `{entry['file']}`, a LiteRT export of `model.keras` written by "
              "`python -m training.export_litert` (TensorFlow is not needed to run it; loading takes a fraction of a "
              "second instead of seconds). The export was checked against the Keras model on "
-             f"{entry['checked_images']} inputs ({real} real radiographs prepared as the app prepares them, the rest "
-             f"random noise): {checked}. `OSTEO_IMAGE_RUNTIME=keras` runs the Keras model instead."]
+             f"{entry['checked_images']} inputs (real radiographs prepared as the app prepares them: {real}; the "
+             f"rest random noise): {checked}. `OSTEO_IMAGE_RUNTIME=keras` runs the Keras model instead."]
     if latency:
         lines += ["", f"**Latency through this runtime** ({latency['machine']}, {latency['images']} real "
                       f"radiographs, {latency['date'][:10]}): prediction p50 {latency['predict']['p50_ms']} ms, "
@@ -97,7 +101,8 @@ def runtime_card_section(entry: dict, real: int, latency: dict | None) -> str:
     return "\n".join(lines + [RUNTIME_END])
 
 
-def export_one(name: str, radiographs: list[np.ndarray], noise: int, latency: bool = False) -> dict:
+def export_one(name: str, radiographs: list[np.ndarray], noise: int, latency: bool = False,
+               described: str | None = None) -> dict:
     folder = models_dir() / name
     model, manifest = load_keras_model(folder, name)
     cls = MODELS[name]
@@ -112,7 +117,8 @@ def export_one(name: str, radiographs: list[np.ndarray], noise: int, latency: bo
         network, manifest = load_image_network(folder, name)
         timing = measure_latency(_wrap(name, network, manifest), radiographs)
         print(f"{name}: latency through LiteRT {json.dumps(timing)}")
-    write_card_section(folder / "model_card.md", runtime_card_section(entry, len(radiographs), timing))
+    described = described or f"{len(radiographs)} images"
+    write_card_section(folder / "model_card.md", runtime_card_section(entry, described, timing))
     return entry
 
 
@@ -124,12 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", action="store_true",
                         help="measure the latency through the export on the real radiographs (for the card)")
     args = parser.parse_args(argv)
-    radiographs = real_radiographs(data_dir(), args.images)
+    radiographs, described = real_radiographs(data_dir(), args.images)
     if not radiographs:
         print(f"note: no real radiographs under {data_dir()}; checking on noise only", file=sys.stderr)
     for name in args.models:
         try:
-            export_one(name, radiographs, args.noise if radiographs else max(args.noise, 8), args.latency)
+            export_one(name, radiographs, args.noise if radiographs else max(args.noise, 8), args.latency, described)
         except ValueError as exc:
             print(f"{name}: export refused (tolerance {TOLERANCE:.0e}): {exc}", file=sys.stderr)
             return 2
