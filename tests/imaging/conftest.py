@@ -33,3 +33,19 @@ def tiny_kl_folder(tmp_path_factory, tiny_kl_model):
 def tiny_models_root(tmp_path_factory):
     """A models folder with tiny knee_kl, body_part_gate (always "knee") and bone_density_knee models."""
     return write_tiny_models(tmp_path_factory.mktemp("tiny_models"))
+
+
+@pytest.fixture
+def fresh_loaders():
+    """The three image-model loaders with empty caches before and after the test (a test may load another folder or
+    switch ``OSTEO_IMAGE_RUNTIME``)."""
+    from osteo_core.imaging.bone_density import load_bone_density_model
+    from osteo_core.imaging.gate import load_gate
+    from osteo_core.imaging.knee_grader import load_knee_grader
+
+    loaders = (load_gate, load_knee_grader, load_bone_density_model)
+    for loader in loaders:
+        loader.cache_clear()
+    yield
+    for loader in loaders:
+        loader.cache_clear()

@@ -19,15 +19,6 @@ from tests.helpers.images import synthetic_knee
 LOADERS = {"body_part_gate": load_gate, "knee_kl": load_knee_grader, "bone_density_knee": load_bone_density_model}
 
 
-@pytest.fixture
-def fresh_loaders():
-    for loader in LOADERS.values():
-        loader.cache_clear()
-    yield
-    for loader in LOADERS.values():
-        loader.cache_clear()
-
-
 @pytest.mark.parametrize("name", ["body_part_gate", "knee_kl"])  # bone density: load block only, so far
 def test_image_models_share_the_keras_base(tiny_models_root, fresh_loaders, name):
     model = LOADERS[name](tiny_models_root / name)

@@ -42,15 +42,6 @@ def litert_models_root(tmp_path_factory, tiny_models_root):
     return root
 
 
-@pytest.fixture
-def fresh_loaders():
-    for loader in LOADERS.values():
-        loader.cache_clear()
-    yield
-    for loader in LOADERS.values():
-        loader.cache_clear()
-
-
 def _both(folder: Path, name: str, monkeypatch):
     monkeypatch.setenv("OSTEO_IMAGE_RUNTIME", "litert")
     lite = LOADERS[name](folder)
