@@ -1,5 +1,9 @@
 """Cold start of the app: seconds from launching `streamlit run` to the first page's text visible in Chromium.
 
+Each run is split into three phases: the server answering its health check (``/_stcore/health``), the browser
+loading the page shell (``goto`` to its load event), and the first page's text appearing (the app's script run and
+the websocket round trip).
+
 Usage: python benchmarks/bench_app_start.py [--runs 3] [--out benchmarks/results/app_start.json]
 Needs Debian's chromium at /usr/bin/chromium and the playwright Python package (no browser download).
 """
@@ -14,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,9 +32,24 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 
 
-def time_first_page(browser, text: str = "Osteoporosis screening") -> float:
+def _wait_for_health(port: int, deadline: float) -> None:
+    """Poll the server's health endpoint until it answers 200. Raises TimeoutError after ``deadline``."""
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.time() > deadline:
+            raise TimeoutError(f"{url} did not answer")
+        time.sleep(0.02)
+
+
+def time_first_page(browser, text: str = "Osteoporosis screening") -> dict[str, float]:
     """Seconds from starting the app as scripts/run_app.sh does (`python -m app_support.serve`: `streamlit run`
-    with the idle-start warm-up of the image models) to ``text`` on the first page."""
+    with the idle-start warm-up of the image models) to ``text`` on the first page, with its three phases."""
     port = free_port()
     started = time.perf_counter()
     server = subprocess.Popen(
@@ -38,20 +58,16 @@ def time_first_page(browser, text: str = "Osteoporosis screening") -> float:
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
+        _wait_for_health(port, time.time() + 60)
+        healthy = time.perf_counter()
         page = browser.new_page()
-        deadline = time.time() + 60
-        while True:
-            try:
-                page.goto(f"http://127.0.0.1:{port}/", timeout=5000)
-                break
-            except Exception:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.05)
+        page.goto(f"http://127.0.0.1:{port}/", timeout=30_000)
+        shell = time.perf_counter()
         page.get_by_text(text).first.wait_for(timeout=60_000)
-        seconds = time.perf_counter() - started
+        done = time.perf_counter()
         page.close()
-        return seconds
+        return {"total": done - started, "health_check": healthy - started, "page_shell": shell - healthy,
+                "first_text": done - shell}
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -66,11 +82,14 @@ def main() -> None:
     args = parser.parse_args()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        times = [time_first_page(browser) for _ in range(args.runs)]
+        runs = [time_first_page(browser) for _ in range(args.runs)]
         browser.close()
+    times = [run["total"] for run in runs]
     result = {
         "benchmark": "app cold start to first page text", "runs": args.runs,
         "seconds": [round(t, 2) for t in times], "median_seconds": round(statistics.median(times), 2),
+        "phases_median_seconds": {phase: round(statistics.median(run[phase] for run in runs), 2)
+                                  for phase in ("health_check", "page_shell", "first_text")},
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }

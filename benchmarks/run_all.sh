@@ -10,6 +10,7 @@ $PY benchmarks/image_latency.py --out benchmarks/results/knee_kl_latency.json
 $PY benchmarks/image_latency.py --model bone_density_knee --out benchmarks/results/bone_density_knee_latency.json
 [ -f benchmarks/bench_db_concurrency.py ] && $PY benchmarks/bench_db_concurrency.py
 [ -f benchmarks/bench_cohort_page.py ] && $PY benchmarks/bench_cohort_page.py
+$PY benchmarks/bench_model_load.py --runs 3
 $PY benchmarks/bench_app_start.py --runs 3
 $PY benchmarks/bench_page_upload.py --runs 3
 $PY benchmarks/summarise.py

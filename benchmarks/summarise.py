@@ -36,8 +36,16 @@ def _row(name: str, data: dict) -> list[str]:
     if data.get("benchmark") == "score-cohort":
         return [f"score-cohort {data['rows']:,} rows", f"{data['seconds_wall_including_startup']} s",
                 f"{data['rows_per_second']:,} rows/s, peak RSS {data['peak_rss_mb']} MB"]
+    if "load_seconds_median" in data:
+        loads = "; ".join(f"{runtime}: " + ", ".join(f"{m} {s} s" for m, s in models.items())
+                          for runtime, models in data["load_seconds_median"].items())
+        imported = ", ".join(f"{runtime} {'yes' if flag else 'no'}"
+                             for runtime, flag in data["tensorflow_imported"].items())
+        return [data["benchmark"], loads, f"TensorFlow imported: {imported}"]
     if "median_seconds" in data:
-        return [data.get("benchmark", name), f"median {data['median_seconds']} s", f"runs {data['seconds']}"]
+        phases = "; ".join(f"{k.replace('_', ' ')} {v} s" for k, v in data.get("phases_median_seconds", {}).items())
+        return [data.get("benchmark", name), f"median {data['median_seconds']} s",
+                f"runs {data['seconds']}" + (f"; phases (median): {phases}" if phases else "")]
     summary = {k: v for k, v in data.items() if k not in ("machine", "date")}
     return [name, "", json.dumps(summary)[:200]]
 

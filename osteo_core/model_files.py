@@ -27,10 +27,12 @@ def model_folder(name: str, root: Path | None = None) -> Path:
     return (root or models_dir()) / name
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest of a model folder, checked against its weights file.
+def read_manifest(folder: Path, check_weights: bool = True) -> dict[str, Any]:
+    """The manifest of a model folder, checked against its weights file (unless ``check_weights`` is false: for a
+    caller that loads another file the manifest names and checks that one instead).
 
-    Raises :class:`ModelLoadError` when the manifest or weights are missing or the checksum does not match.
+    Raises :class:`ModelLoadError` when the manifest is unreadable, or (when checked) the weights are missing or the
+    checksum does not match.
     """
     manifest_path = Path(folder) / "manifest.json"
     try:
@@ -39,6 +41,8 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     except (OSError, KeyError, json.JSONDecodeError) as exc:
         raise ModelLoadError(_("Cannot read the model manifest {path}: {error}").format(path=manifest_path,
                                                                                       error=exc)) from exc
+    if not check_weights:
+        return manifest
     if not weights.is_file():
         raise ModelLoadError(_("Model file {path} is missing; see the README for how to retrain it.").format(
             path=weights))

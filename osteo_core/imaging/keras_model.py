@@ -46,10 +46,16 @@ def load_keras_model(folder: Path, description: str) -> tuple[Any, dict[str, Any
 def load_image_network(folder: Path, description: str) -> tuple[Any, dict[str, Any]]:
     """(network, manifest) of a model folder for serving: its LiteRT export when the manifest names one, the
     ``ai-edge-litert`` package is installed and ``OSTEO_IMAGE_RUNTIME`` is not ``keras``; otherwise the Keras model.
-    Every file is checked against the manifest's checksums. Raises :class:`ModelLoadError`."""
+    Only the file actually loaded is checked against its checksum in the manifest. Raises :class:`ModelLoadError`
+    (also for an unknown ``OSTEO_IMAGE_RUNTIME``)."""
     folder = Path(folder)
-    if image_runtime() == "litert":
-        manifest = read_manifest(folder)
+    try:
+        runtime = image_runtime()
+    except ValueError as exc:
+        raise ModelLoadError(_("The image models cannot be loaded because a setting is wrong: {error}").format(
+            error=exc)) from exc
+    if runtime == "litert":
+        manifest = read_manifest(folder, check_weights=False)
         network = load_litert_network(folder, manifest)
         if network is not None:
             return network, manifest

@@ -187,6 +187,17 @@ def test_missing_model_shows_the_load_error_and_the_rest_of_the_page(models_dir)
     assert "passes the sanity checks, but it cannot be graded" in at.warning[0].value
 
 
+@pytest.mark.parametrize("models_dir", ["tiny"], indirect=True)
+def test_a_wrong_image_runtime_setting_shows_the_load_error_not_a_crash(models_dir, monkeypatch):
+    monkeypatch.setenv("OSTEO_IMAGE_RUNTIME", "onnx")
+    at = _page()
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "The knee model or the body-part check cannot be loaded" in message
+    assert "OSTEO_IMAGE_RUNTIME must be one of litert, keras" in message
+    assert at.file_uploader(key="knee_upload")
+
+
 def test_app_lists_knee_staging_under_screening_and_switches_to_it(monkeypatch, tmp_path):
     monkeypatch.setenv("OSTEO_MODELS_DIR", str(tmp_path))
     _clear_caches()

@@ -125,12 +125,29 @@ def test_a_model_without_an_export_is_served_by_keras(tiny_models_root, fresh_lo
     assert load_knee_grader(tiny_models_root / "knee_kl").runtime == "keras"
 
 
-def test_an_unknown_runtime_setting_is_refused(monkeypatch):
+def test_an_unknown_runtime_setting_is_refused(monkeypatch, litert_models_root, fresh_loaders):
     from osteo_core.config import image_runtime
 
     monkeypatch.setenv("OSTEO_IMAGE_RUNTIME", "onnx")
     with pytest.raises(ValueError, match="OSTEO_IMAGE_RUNTIME must be one of litert, keras"):
         image_runtime()
+    # the loaders turn it into the model-load error every page and command already reports in plain words
+    with pytest.raises(ModelLoadError, match="a setting is wrong: OSTEO_IMAGE_RUNTIME must be one of"):
+        load_knee_grader(litert_models_root / "knee_kl")
+
+
+def test_only_the_served_file_is_checked(tmp_path, litert_models_root, fresh_loaders, monkeypatch):
+    """The export is served without reading the Keras file; the Keras runtime still refuses an altered one."""
+    folder = tmp_path / "knee_kl"
+    shutil.copytree(litert_models_root / "knee_kl", folder)
+    keras_file = folder / json.loads((folder / "manifest.json").read_text())["file"]
+    keras_file.write_bytes(keras_file.read_bytes() + b"altered")
+    monkeypatch.setenv("OSTEO_IMAGE_RUNTIME", "litert")
+    assert load_knee_grader(folder).runtime == "litert"
+    monkeypatch.setenv("OSTEO_IMAGE_RUNTIME", "keras")
+    load_knee_grader.cache_clear()
+    with pytest.raises(ModelLoadError, match="does not match the checksum"):
+        load_knee_grader(folder)
 
 
 def test_an_export_that_differs_from_keras_is_refused_and_not_written(tmp_path, tiny_models_root, monkeypatch):
