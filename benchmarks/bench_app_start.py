@@ -11,21 +11,18 @@ Needs Debian's chromium at /usr/bin/chromium and the playwright Python package (
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.results_file import write_result  # noqa: E402
 from tests.helpers.network import free_port  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -90,12 +87,8 @@ def main() -> None:
         "seconds": [round(t, 2) for t in times], "median_seconds": round(statistics.median(times), 2),
         "phases_median_seconds": {phase: round(statistics.median(run[phase] for run in runs), 2)
                                   for phase in ("health_check", "page_shell", "first_text")},
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":

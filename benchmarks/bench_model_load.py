@@ -10,14 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.results_file import write_result  # noqa: E402
 
 CHILD = """
 import json, sys, time
@@ -57,12 +59,8 @@ def main() -> None:
         imported[runtime] = any(r["tensorflow"] for r in runs)
         served[runtime] = runs[0]["runtimes"]
     result = {"benchmark": "image models loaded in a fresh process", "runs": args.runs,
-              "load_seconds_median": medians, "tensorflow_imported": imported, "served_by": served,
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-              "date": datetime.now(UTC).isoformat(timespec="seconds")}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+              "load_seconds_median": medians, "tensorflow_imported": imported, "served_by": served}
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":

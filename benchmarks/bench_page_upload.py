@@ -11,15 +11,12 @@ each on its own new server: at once (the first page, then straight to the upload
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_app_start import CHROMIUM_ARGS  # noqa: E402
 from benchmarks.image_latency import synthetic_images  # noqa: E402
+from benchmarks.results_file import write_result  # noqa: E402
 from tests.helpers.network import free_port  # noqa: E402
 
 PAGES = ("knee_staging", "image_screening")
@@ -147,12 +145,8 @@ def main() -> None:
                       "included. *_first_upload_at_once: a new server, its first page, then straight to the upload "
                       "(waits for whatever of the warm-up is left); *_first_upload_once_warm: a new server, the page "
                       "opened once the log says the image models are warm", "images": source,
-              "outcomes": OUTCOMES, "image_runtime": os.environ.get("OSTEO_IMAGE_RUNTIME", "litert"),
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-              "date": datetime.now(UTC).isoformat(timespec="seconds")}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+              "outcomes": OUTCOMES, "image_runtime": os.environ.get("OSTEO_IMAGE_RUNTIME", "litert")}
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":
