@@ -314,7 +314,7 @@ def write_density_card(path: Path, ev: dict) -> None:
     lat = ev["latency"]
     lines += [
         "",
-        f"{latency_heading(lat)} ({lat['machine']}): p50 {lat['predict']['p50_ms']} ms, "
+        f"{latency_heading(lat)}: p50 {lat['predict']['p50_ms']} ms, "
         f"p95 {lat['predict']['p95_ms']} ms; with "
         f"Grad-CAM p50 {lat['predict_with_gradcam']['p50_ms']} ms, p95 {lat['predict_with_gradcam']['p95_ms']} ms; "
         + (f"the knee crop (included) takes p50 {lat['knee_crop']['p50_ms']} ms, p95 {lat['knee_crop']['p95_ms']} ms; "

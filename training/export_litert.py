@@ -32,7 +32,7 @@ from osteo_core.imaging.gate import BodyPartGate  # noqa: E402
 from osteo_core.imaging.keras_model import KerasImageModel, load_image_network, load_keras_model  # noqa: E402
 from osteo_core.imaging.knee_crop import KneeCropper  # noqa: E402
 from osteo_core.imaging.knee_grader import KneeGrader  # noqa: E402
-from osteo_core.imaging.litert_export import TOLERANCE, export_model_folder  # noqa: E402
+from osteo_core.imaging.litert_export import TOLERANCE, export_model_folder, write_runtime_entry  # noqa: E402
 from osteo_core.imaging.read import read_radiograph  # noqa: E402
 from training.card_text import RUNTIME_END, RUNTIME_START, write_card_section  # noqa: E402
 from training.latency import measure_latency  # noqa: E402
@@ -79,9 +79,12 @@ def _wrap(name: str, network, manifest: dict) -> KerasImageModel:
     return cls(network, manifest)
 
 
-def runtime_card_section(entry: dict, real: str, latency: dict | None) -> str:
-    """The model card's "Serving runtime" section (between markers, replaced on every export)."""
+def runtime_card_section(entry: dict) -> str:
+    """The model card's "Serving runtime" section (between markers, replaced on every export), written only from the
+    manifest's ``runtime`` entry: the check's differences, what it was checked on and, when measured, the latency."""
     differences = entry["max_difference"]
+    real = entry.get("checked_on") or "none"
+    latency = entry.get("latency")
     checked = (f"largest difference on the outputs {differences['outputs']:.2g} (absolute)"
                + (f", on the Grad-CAM feature map {differences['features']:.2g} and its gradients "
                   f"{differences['gradients']:.2g} (relative to their largest value)" if "features" in differences
@@ -112,13 +115,13 @@ def export_one(name: str, radiographs: list[np.ndarray], noise: int, latency: bo
     print(f"{name}: {entry['file']} ({(folder / entry['file']).stat().st_size / 1e6:.1f} MB) in "
           f"{time.perf_counter() - started:.0f} s; checked on {len(images)} inputs, largest LiteRT − Keras "
           f"difference (outputs absolute, features and gradients relative): {entry['max_difference']}")
-    timing = None
+    entry["checked_on"] = described or f"{len(radiographs)} images"
     if latency and radiographs and cls is not BodyPartGate:  # the gate's latency is in its own card
         network, manifest = load_image_network(folder, name)
-        timing = measure_latency(_wrap(name, network, manifest), radiographs)
-        print(f"{name}: latency through LiteRT {json.dumps(timing)}")
-    described = described or f"{len(radiographs)} images"
-    write_card_section(folder / "model_card.md", runtime_card_section(entry, described, timing))
+        entry["latency"] = measure_latency(_wrap(name, network, manifest), radiographs)
+        print(f"{name}: latency through LiteRT {json.dumps(entry['latency'])}")
+    write_runtime_entry(folder, entry)  # the card below shows only what the manifest records
+    write_card_section(folder / "model_card.md", runtime_card_section(entry))
     return entry
 
 

@@ -71,7 +71,7 @@ def results_section(ev: dict, after_table: list[str] | None = None, latency_note
                      f" | {f['insertion_random']:.3f} |")
     return lines + [
         "",
-        f"{latency_heading(lat)} ({lat['machine']}): prediction p50 {lat['predict']['p50_ms']} ms, p95 "
+        f"{latency_heading(lat)}: prediction p50 {lat['predict']['p50_ms']} ms, p95 "
         f"{lat['predict']['p95_ms']} ms; with Grad-CAM p50 {lat['predict_with_gradcam']['p50_ms']} ms, p95 "
         f"{lat['predict_with_gradcam']['p95_ms']} ms; batches of {lat['batch_size']}: "
         f"{lat['batch_images_per_second']} images/s{latency_note}.",

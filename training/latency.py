@@ -12,11 +12,12 @@ import numpy as np
 
 
 def latency_heading(latency: dict) -> str:
-    """Bold card heading naming what was timed: the LiteRT export the app serves, or the Keras model (files from
-    before the LiteRT runtime carry no ``runtime`` and were Keras)."""
+    """Bold card heading naming what was timed and on what machine: the LiteRT export the app serves, or the Keras
+    model (files from before the LiteRT runtime carry no ``runtime`` and were Keras)."""
     if latency.get("runtime") == "litert":
-        return "**Latency through the served LiteRT export**"
-    return "**Latency of the Keras model** (the app runs its LiteRT export: see *Serving runtime*)"
+        return f"**Latency through the served LiteRT export** ({latency['machine']})"
+    return (f"**Latency of the Keras model** ({latency['machine']}; the app runs its LiteRT export: see *Serving "
+            "runtime*)")
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:

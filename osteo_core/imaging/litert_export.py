@@ -122,8 +122,14 @@ def export_model_folder(folder: Path, model: Any, images: np.ndarray, cam_layer:
     entry = {"format": RUNTIME_FORMAT, "file": RUNTIME_FILE, "sha256": file_sha256(path),
              "checked_images": int(len(images)),
              "max_difference": {name: float(f"{value:.3g}") for name, value in differences.items()}}
-    manifest_path = folder / "manifest.json"
+    write_runtime_entry(folder, entry)
+    return entry
+
+
+def write_runtime_entry(folder: Path, entry: dict[str, Any]) -> None:
+    """Write ``entry`` as the ``runtime`` entry of ``folder/manifest.json`` (other keys kept). Raises OSError or
+    ValueError when the manifest cannot be read or written."""
+    manifest_path = Path(folder) / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["runtime"] = entry
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
-    return entry

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from training.card_text import RUNTIME_END, RUNTIME_START, write_card, write_card_section
 
 SECTION = f"{RUNTIME_START}\n## Serving runtime\n\nchecked export\n{RUNTIME_END}"
@@ -36,3 +38,18 @@ def test_retrained_model_card_drops_the_stale_section(tmp_path):
     card = _folder(tmp_path, runtime=False)  # a retrained model's manifest names no export yet
     write_card(card, ["# New card"])
     assert card.read_text() == "# New card\n"
+
+
+@pytest.mark.parametrize("name", ["knee_kl", "bone_density_knee", "body_part_gate"])
+def test_shipped_runtime_sections_show_only_what_the_manifest_records(name):
+    """Every figure in a shipped card's "Serving runtime" section (differences, inputs, latency) is rendered from the
+    manifest's ``runtime`` entry that training.export_litert wrote."""
+    from osteo_core.config import models_dir
+    from training.card_text import runtime_section
+    from training.export_litert import runtime_card_section
+
+    folder = models_dir() / name
+    entry = json.loads((folder / "manifest.json").read_text())["runtime"]
+    assert entry["checked_on"]
+    assert ("latency" in entry) == (name != "body_part_gate")  # the gate's latency is in its own card
+    assert runtime_section((folder / "model_card.md").read_text()) == runtime_card_section(entry)
