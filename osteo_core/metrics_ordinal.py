@@ -21,3 +21,9 @@ def ordinal_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: int = 5) ->
         "recall_per_grade": [float(matrix[k, k] / support[k]) if support[k] else None for k in labels],
         "confusion_matrix": matrix.tolist(),
     }
+
+
+def headline_metrics(y_true: np.ndarray, y_pred: np.ndarray, digits: int = 4) -> dict[str, float]:
+    """Accuracy, QWK and MAE (grades) only, rounded to ``digits``: the figures the KL evaluation files compare."""
+    m = ordinal_metrics(y_true, y_pred)
+    return {k: round(float(m[k]), digits) for k in ("accuracy", "qwk", "mae")}

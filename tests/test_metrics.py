@@ -62,3 +62,14 @@ def test_auc_delong_paired_matches_sklearn_and_centres_the_difference():
     assert same["value"] == 0 and same["ci95_low"] == pytest.approx(0) == same["ci95_high"]
     with pytest.raises(ValueError, match="both outcomes|at least 2"):
         auc_delong_paired(np.zeros(10), a[:10], b[:10])
+
+
+def test_headline_metrics_of_kl_grades_by_hand():
+    from osteo_core.metrics_ordinal import headline_metrics
+
+    truth, predicted = np.array([0, 1, 2, 3, 4, 4]), np.array([0, 1, 2, 4, 2, 4])
+    out = headline_metrics(truth, predicted)
+    assert set(out) == {"accuracy", "qwk", "mae"}
+    assert out["accuracy"] == round(4 / 6, 4) and out["mae"] == 0.5
+    assert 0.5 < out["qwk"] < 1.0
+    assert headline_metrics(truth, truth)["qwk"] == 1.0

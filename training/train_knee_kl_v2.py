@@ -6,6 +6,8 @@ Model: radiograph (224, 224, 1) in [0, 1] (the runtime's input, unchanged) → �
 (the (rgb − 127.5) / 127.5 scaling the converted weights expect, see docs/efficientnet_lite0_conversion.json) →
 EfficientNet-Lite0 (stem and the first ``--freeze-blocks`` MBConv blocks frozen, BatchNorm of frozen layers in
 inference mode) → ``kl_features`` (Grad-CAM layer) → average pool → dropout → softmax over KL 0–4.
+``--variant lite1`` (or lite2): the same head on EfficientNet-Lite1 (21 blocks), the radiograph resized to 240 px
+inside the model (``python -m training.convert_efficientnet_lite --variant lite1`` makes its backbone).
 Loss: SORD soft ordinal targets (softmax(−α(k − grade)²)), square-root inverse-frequency sample weights.
 Augmentation (anatomically sane): horizontal flip (left/right knees), rotation ±6°, zoom ±10 %, shift ±5 %,
 contrast ±20 %, brightness ±10 %; never a vertical flip. AdamW, linear warm-up (1 epoch) then cosine decay per step.
@@ -43,10 +45,10 @@ import numpy as np  # noqa: E402
 
 from osteo_core.config import data_dir  # noqa: E402
 from osteo_core.imaging.kl_model import LAST_CONV_LAYER, decode_grades  # noqa: E402
-from osteo_core.metrics_ordinal import ordinal_metrics  # noqa: E402
+from osteo_core.metrics_ordinal import headline_metrics  # noqa: E402
 
 SEED = 11
-BACKBONE = Path("artifacts/efficientnet_lite0_imagenet.keras")
+BACKBONE = Path("artifacts/efficientnet_lite0_imagenet.keras")  # lite1/2: efficientnet_liteN_imagenet.keras
 log = logging.getLogger("train_knee_kl_v2")
 
 
@@ -65,22 +67,32 @@ def class_weights(grades: np.ndarray, classes: int = 5) -> np.ndarray:
 
 
 def build_kl_v2_model(size: int = 224, classes: int = 5, freeze_blocks: int = 3, drop_connect: float = 0.1,
-                      dropout: float = 0.3):
-    """The v2 grader on a (size, size, 1) [0, 1] input; ImageNet weights are copied in by ``load_backbone``."""
+                      dropout: float = 0.3, variant: str = "lite0"):
+    """The v2 grader on a (size, size, 1) [0, 1] input; ImageNet weights are copied in by ``load_backbone``.
+
+    ``variant`` lite1/lite2: the radiograph is resized (bilinear) inside the model to the backbone's ImageNet
+    resolution (240/260 px), so the runtime input stays (size, size, 1). Raises ValueError for an unknown variant.
+    """
     import keras
     from keras import layers
 
-    from training.efficientnet_lite import lite0_features
+    from training.efficientnet_lite import VARIANTS, lite0_features
 
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}. Got {variant!r}.")
     inputs = keras.Input((size, size, 1), name="radiograph")
-    scaled = layers.Rescaling(2.0, -1.0, name="to_unit_range")(inputs)
+    x = inputs
+    if variant != "lite0":
+        native = VARIANTS[variant][2]
+        x = layers.Resizing(native, native, interpolation="bilinear", name="to_backbone_resolution")(x)
+    scaled = layers.Rescaling(2.0, -1.0, name="to_unit_range")(x)
     rgb = layers.Concatenate(axis=-1, name="grey_to_rgb")([scaled, scaled, scaled])
-    features = lite0_features(rgb, drop_connect=drop_connect)
+    features = lite0_features(rgb, drop_connect=drop_connect, variant=variant)
     features = layers.Activation("linear", name=LAST_CONV_LAYER)(features)
     pooled = layers.GlobalAveragePooling2D(name="pool")(features)
     pooled = layers.Dropout(dropout, name="dropout")(pooled)
     outputs = layers.Dense(classes, activation="softmax", name="kl_probabilities")(pooled)
-    model = keras.Model(inputs, outputs, name="knee_kl_efficientnet_lite0")
+    model = keras.Model(inputs, outputs, name=f"knee_kl_efficientnet_{variant}")
     frozen = {"conv_stem", "bn0"} | {f"blocks_{i}_" for i in range(freeze_blocks)}
     for layer in model.layers:
         if layer.name in frozen or any(layer.name.startswith(p) for p in frozen if p.endswith("_")):
@@ -156,11 +168,7 @@ def predict_probs(model, images: np.ndarray, tta: bool = False, batch: int = 64)
 
 def val_metrics(grades: np.ndarray, probs: np.ndarray) -> dict[str, dict[str, float]]:
     """Accuracy, QWK and MAE under both decodings."""
-    out = {}
-    for decoding in ("argmax", "expected"):
-        m = ordinal_metrics(grades, decode_grades(probs, decoding))
-        out[decoding] = {k: round(float(m[k]), 4) for k in ("accuracy", "qwk", "mae")}
-    return out
+    return {decoding: headline_metrics(grades, decode_grades(probs, decoding)) for decoding in ("argmax", "expected")}
 
 
 def selection_score(metrics: dict[str, dict[str, dict[str, float]]]) -> float:
@@ -207,7 +215,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=data_dir() / "knee_kl")
     parser.add_argument("--work", type=Path, default=Path("artifacts/knee_kl_v2"))
-    parser.add_argument("--backbone", type=Path, default=BACKBONE)
+    parser.add_argument("--variant", choices=("lite0", "lite1", "lite2"), default="lite0",
+                        help="EfficientNet-Lite backbone (lite1/2 run at 240/260 px inside the model)")
+    parser.add_argument("--backbone", type=Path, default=None,
+                        help="converted ImageNet backbone (default artifacts/efficientnet_<variant>_imagenet.keras)")
     parser.add_argument("--epochs", type=int, default=16)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=6e-4)
@@ -250,8 +261,9 @@ def main() -> None:
             model = keras.models.load_model(args.init_from, compile=False)
             log.info("continuation: weights and frozen layers from %s", args.init_from)
         else:
-            model = build_kl_v2_model(freeze_blocks=args.freeze_blocks)
-            log.info("copied ImageNet weights into %d layers", load_backbone(model, args.backbone))
+            model = build_kl_v2_model(freeze_blocks=args.freeze_blocks, variant=args.variant)
+            backbone = args.backbone or Path(f"artifacts/efficientnet_{args.variant}_imagenet.keras")
+            log.info("copied ImageNet weights into %d layers", load_backbone(model, backbone))
         compile_model(model, args.lr, steps, args.epochs, args.weight_decay, args.warmup_epochs)
     if args.benchmark:
         log.info("benchmark freeze_blocks=%d: %s", args.freeze_blocks,

@@ -2,7 +2,9 @@
 
 SQLite details that make concurrent Streamlit sessions safe:
 
-* ``journal_mode=WAL`` — readers never block the writer and the writer never blocks readers.
+* ``journal_mode=WAL`` — readers never block the writer and the writer never blocks readers. Switching a new
+  file to WAL answers "database is locked" at once, without the busy handler, while another process holds a lock
+  on it (several processes starting on a fresh database), so the switch is retried until the busy timeout.
 * ``busy_timeout`` — a writer waits (default 30 s) for another writer instead of failing "database is locked".
 * Write transactions start with ``BEGIN IMMEDIATE`` (:func:`osteo_core.store.transactions.writing`), so a
   transaction takes the write lock before it reads; two writers can then never deadlock by upgrading read locks
@@ -19,7 +21,9 @@ folder, …) that never holds the SQL statement nor its parameters (patient fact
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -44,6 +48,21 @@ def _private_sqlite_file(database: str) -> None:
     except FileExistsError:
         if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
             os.chmod(path, 0o600)
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor, timeout_s: float) -> None:
+    """``PRAGMA journal_mode=WAL``, retried (10 ms doubling to 200 ms) while another connection holds a lock, for at
+    most ``timeout_s`` seconds. Raises the last :class:`sqlite3.OperationalError` after that, or any other at once."""
+    deadline, delay = time.monotonic() + timeout_s, 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
 
 
 def create_store_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sa.Engine:
@@ -74,8 +93,8 @@ def create_store_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sa.
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
         dbapi_connection.isolation_level = None  # SQLAlchemy, not the driver, emits BEGIN (see _on_begin)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        _switch_to_wal(cursor, busy_timeout_s)
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses at most the last commits
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

@@ -5,12 +5,13 @@ import numpy as np
 import pytest
 
 from tests.training.conftest import write_state_dict
-from training.efficientnet_lite import block_specs, build_efficientnet_lite0
+from training.efficientnet_lite import block_specs, build_efficientnet_lite0, variant_stages
 from training.torch_legacy import read_legacy_state_dict
 
 
-def synthetic_lite0_state(seed: int = 0) -> dict[str, np.ndarray]:
-    """Random tensors with the names and PyTorch shapes of efficientnet-lite0 (stem, 16 blocks, head, fc)."""
+def synthetic_lite0_state(seed: int = 0, variant: str = "lite0") -> dict[str, np.ndarray]:
+    """Random tensors with the names and PyTorch shapes of efficientnet-lite0 (stem, 16 blocks, head, fc), or of
+    ``variant``."""
     rng = np.random.default_rng(seed)
     state = {}
 
@@ -26,7 +27,8 @@ def synthetic_lite0_state(seed: int = 0) -> dict[str, np.ndarray]:
 
     conv("_conv_stem.weight", (32, 3, 3, 3))
     bn("_bn0", 32)
-    for i, spec in enumerate(block_specs()):
+    specs = block_specs(variant_stages(variant))
+    for i, spec in enumerate(specs):
         hidden = spec["in"] * spec["expand"]
         if spec["expand"] != 1:
             conv(f"_blocks.{i}._expand_conv.weight", (hidden, spec["in"], 1, 1))
@@ -35,7 +37,7 @@ def synthetic_lite0_state(seed: int = 0) -> dict[str, np.ndarray]:
         bn(f"_blocks.{i}._bn1", hidden)
         conv(f"_blocks.{i}._project_conv.weight", (spec["out"], hidden, 1, 1))
         bn(f"_blocks.{i}._bn2", spec["out"])
-    conv("_conv_head.weight", (1280, 320, 1, 1))
+    conv("_conv_head.weight", (1280, specs[-1]["out"], 1, 1))
     bn("_bn1", 1280)
     conv("_fc.weight", (1000, 1280))
     state["_fc.bias"] = rng.normal(0, 0.1, 1000).astype("float32")
@@ -119,6 +121,30 @@ def test_load_into_rejects_a_wrong_shape():
     model = build_efficientnet_lite0(include_top=False, input_shape=(16, 16, 3))
     with pytest.raises(ValueError, match="conv_head"):
         load_into(model, state, include_top=False)
+
+
+def test_variant_stage_tables_follow_the_reference_scaling():
+    """Lite1 (depth 1.1) and Lite2 (width 1.1, depth 1.2): middle stages deepen, first and last keep one block,
+    channels round to multiples of 8 (Lite2: 40 → 48, 80 → 88, 112 → 120, 192 → 208, 320 → 352)."""
+    assert len(block_specs(variant_stages("lite0"))) == 16
+    assert [s[4] for s in variant_stages("lite1")] == [1, 3, 3, 4, 4, 5, 1]
+    assert [s[3] for s in variant_stages("lite1")] == [16, 24, 40, 80, 112, 192, 320]
+    assert [s[3] for s in variant_stages("lite2")] == [16, 24, 48, 88, 120, 208, 352]
+    with pytest.raises(ValueError, match="lite0, lite1, lite2"):
+        variant_stages("lite4")
+
+
+def test_a_lite1_state_dict_loads_completely_into_the_lite1_model_only(tmp_path):
+    from training.convert_efficientnet_lite import load_into
+
+    state = synthetic_lite0_state(3, variant="lite1")
+    assert "_blocks.20._project_conv.weight" in state
+    model = build_efficientnet_lite0(include_top=False, input_shape=(16, 16, 3), variant="lite1")
+    copied = load_into(model, state, include_top=False, variant="lite1")
+    assert copied == model.count_params() == sum(v.size for k, v in state.items()
+                                                 if v.dtype == np.float32 and not k.startswith("_fc"))
+    with pytest.raises((ValueError, KeyError)):  # the Lite0 layout is not the Lite1 layout
+        load_into(build_efficientnet_lite0(include_top=False, input_shape=(16, 16, 3)), state, include_top=False)
 
 
 @pytest.mark.slow

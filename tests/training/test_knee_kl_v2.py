@@ -44,6 +44,16 @@ def test_build_kl_v2_model_freezes_stem_and_first_blocks_only(v2_model):
     assert not any(name.startswith(("blocks_3_", "blocks_10_")) for name in frozen)
 
 
+def test_a_lite1_grader_keeps_the_runtime_input_and_resizes_inside():
+    model = build_kl_v2_model(size=SIZE, freeze_blocks=3, variant="lite1")
+    assert model.input_shape == (None, SIZE, SIZE, 1)
+    assert model.get_layer("to_backbone_resolution").output.shape[1:3] == (240, 240)
+    assert "blocks_20_project_conv" in {layer.name for layer in model.layers}
+    assert np.asarray(model(images(2)[..., None].astype("float32") / 255.0)).shape == (2, 5)
+    with pytest.raises(ValueError, match="variant"):
+        build_kl_v2_model(size=SIZE, variant="b0")
+
+
 @pytest.mark.parametrize("tta", ["on", "off"])
 def test_exported_model_gives_training_probabilities_through_the_app_loader(tmp_path, v2_model, tta):
     batch = images()
