@@ -20,7 +20,8 @@ def _member_line(index: int, member: dict) -> str:
         config = member["config"]
         start = (f"continued from `{config['init_from']}`" if config.get("init_from") not in (None, "None")
                  else "ImageNet weights")
-        return (f"- Member {index}: EfficientNet-Lite0 fine-tuned from {start}, stem and first "
+        backbone = "EfficientNet-" + str(config.get("variant", "lite0")).title()  # runs before Lite1 record none
+        return (f"- Member {index}: {backbone} fine-tuned from {start}, stem and first "
                 f"{config.get('freeze_blocks')} blocks frozen, weights after epoch {member['epochs']} of a "
                 f"{config.get('epochs')}-epoch cosine schedule (peak learning rate {config.get('lr')}); "
                 f"{member['minutes']} minutes, mean {member['train_img_s']} training images/s. Record: "

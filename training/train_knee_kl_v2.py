@@ -6,8 +6,9 @@ Model: radiograph (224, 224, 1) in [0, 1] (the runtime's input, unchanged) → �
 (the (rgb − 127.5) / 127.5 scaling the converted weights expect, see docs/efficientnet_lite0_conversion.json) →
 EfficientNet-Lite0 (stem and the first ``--freeze-blocks`` MBConv blocks frozen, BatchNorm of frozen layers in
 inference mode) → ``kl_features`` (Grad-CAM layer) → average pool → dropout → softmax over KL 0–4.
-``--variant lite1`` (or lite2): the same head on EfficientNet-Lite1 (21 blocks), the radiograph resized to 240 px
-inside the model (``python -m training.convert_efficientnet_lite --variant lite1`` makes its backbone).
+``--variant lite1`` (or lite2): the same head on EfficientNet-Lite1 (21 blocks), still at 224 px so that its 7 × 7
+feature map can join an ensemble (``python -m training.convert_efficientnet_lite --variant lite1`` makes its
+backbone; ``--freeze-blocks 4`` freezes the same two stages as 3 does on Lite0).
 Loss: SORD soft ordinal targets (softmax(−α(k − grade)²)), square-root inverse-frequency sample weights.
 Augmentation (anatomically sane): horizontal flip (left/right knees), rotation ±6°, zoom ±10 %, shift ±5 %,
 contrast ±20 %, brightness ±10 %; never a vertical flip. AdamW, linear warm-up (1 epoch) then cosine decay per step.
@@ -70,8 +71,9 @@ def build_kl_v2_model(size: int = 224, classes: int = 5, freeze_blocks: int = 3,
                       dropout: float = 0.3, variant: str = "lite0"):
     """The v2 grader on a (size, size, 1) [0, 1] input; ImageNet weights are copied in by ``load_backbone``.
 
-    ``variant`` lite1/lite2: the radiograph is resized (bilinear) inside the model to the backbone's ImageNet
-    resolution (240/260 px), so the runtime input stays (size, size, 1). Raises ValueError for an unknown variant.
+    ``variant`` lite1/lite2 runs its backbone at the runtime's 224 px, not its ImageNet 240/260 px: the feature map
+    then stays 7 × 7, as the other graders' are, so it can join their ensemble (one shared Grad-CAM layer).
+    Raises ValueError for an unknown variant.
     """
     import keras
     from keras import layers
@@ -81,11 +83,7 @@ def build_kl_v2_model(size: int = 224, classes: int = 5, freeze_blocks: int = 3,
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}. Got {variant!r}.")
     inputs = keras.Input((size, size, 1), name="radiograph")
-    x = inputs
-    if variant != "lite0":
-        native = VARIANTS[variant][2]
-        x = layers.Resizing(native, native, interpolation="bilinear", name="to_backbone_resolution")(x)
-    scaled = layers.Rescaling(2.0, -1.0, name="to_unit_range")(x)
+    scaled = layers.Rescaling(2.0, -1.0, name="to_unit_range")(inputs)
     rgb = layers.Concatenate(axis=-1, name="grey_to_rgb")([scaled, scaled, scaled])
     features = lite0_features(rgb, drop_connect=drop_connect, variant=variant)
     features = layers.Activation("linear", name=LAST_CONV_LAYER)(features)
@@ -216,7 +214,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=data_dir() / "knee_kl")
     parser.add_argument("--work", type=Path, default=Path("artifacts/knee_kl_v2"))
     parser.add_argument("--variant", choices=("lite0", "lite1", "lite2"), default="lite0",
-                        help="EfficientNet-Lite backbone (lite1/2 run at 240/260 px inside the model)")
+                        help="EfficientNet-Lite backbone (every variant runs at the 224 px input)")
     parser.add_argument("--backbone", type=Path, default=None,
                         help="converted ImageNet backbone (default artifacts/efficientnet_<variant>_imagenet.keras)")
     parser.add_argument("--epochs", type=int, default=16)

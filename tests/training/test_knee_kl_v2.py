@@ -44,10 +44,10 @@ def test_build_kl_v2_model_freezes_stem_and_first_blocks_only(v2_model):
     assert not any(name.startswith(("blocks_3_", "blocks_10_")) for name in frozen)
 
 
-def test_a_lite1_grader_keeps_the_runtime_input_and_resizes_inside():
+def test_a_lite1_grader_keeps_the_runtime_input_and_the_feature_grid():
     model = build_kl_v2_model(size=SIZE, freeze_blocks=3, variant="lite1")
     assert model.input_shape == (None, SIZE, SIZE, 1)
-    assert model.get_layer("to_backbone_resolution").output.shape[1:3] == (240, 240)
+    assert model.get_layer(LAST_CONV_LAYER).output.shape[1:] == (SIZE // 32, SIZE // 32, 1280)
     assert "blocks_20_project_conv" in {layer.name for layer in model.layers}
     assert np.asarray(model(images(2)[..., None].astype("float32") / 255.0)).shape == (2, 5)
     with pytest.raises(ValueError, match="variant"):
