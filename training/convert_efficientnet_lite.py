@@ -97,7 +97,7 @@ def _conv_kernel(weight: np.ndarray) -> np.ndarray:
 
 def keras_weights(state: dict[str, np.ndarray], include_top: bool, variant: str = "lite0"
                   ) -> dict[str, list[np.ndarray]]:
-    """{Keras layer name: weights} for every layer of ``build_efficientnet_lite0(variant=variant)``; KeyError if
+    """{Keras layer name: weights} for every layer of ``build_efficientnet_lite(variant=variant)``; KeyError if
     one is missing."""
     out = {"conv_stem": [_conv_kernel(state["_conv_stem.weight"])], "bn0": _bn_weights(state, "_bn0"),
            "conv_head": [_conv_kernel(state["_conv_head.weight"])], "bn1": _bn_weights(state, "_bn1")}
@@ -165,14 +165,14 @@ def top5(model, photos: np.ndarray, normalisation: str, labels: list[str]) -> li
 def prove(state: dict[str, np.ndarray], variant: str = "lite0") -> dict:
     """Top-5 labels for every padding × normalisation; the best variant is the one whose expected labels are all in
     the top 5 with the highest total probability."""
-    from training.efficientnet_lite import build_efficientnet_lite0
+    from training.efficientnet_lite import build_efficientnet_lite
 
     labels = imagenet_labels()
     size = VARIANTS[variant][2]
     names, photos = photo_batch(size)
     variants = []
     for padding in ("symmetric", "tf_same"):
-        model = build_efficientnet_lite0(include_top=True, padding=padding, variant=variant,
+        model = build_efficientnet_lite(include_top=True, padding=padding, variant=variant,
                                          input_shape=(size, size, 3))
         load_into(model, state, include_top=True, variant=variant)
         for normalisation in NORMALISATIONS:
@@ -195,7 +195,7 @@ def prove(state: dict[str, np.ndarray], variant: str = "lite0") -> dict:
 
 def convert(weights: Path, out: Path, proof_path: Path, variant: str = "lite0") -> dict:
     """Read, prove, and save the backbone (no top) in the chosen padding; returns the proof dict."""
-    from training.efficientnet_lite import build_efficientnet_lite0
+    from training.efficientnet_lite import build_efficientnet_lite
 
     state = read_legacy_state_dict(weights)
     proof = prove(state, variant)
@@ -203,7 +203,7 @@ def convert(weights: Path, out: Path, proof_path: Path, variant: str = "lite0") 
                        "parameters": int(sum(v.size for v in state.values() if v.dtype.kind == "f"))}
     if not any(v["all_correct"] for v in proof["variants"]):
         raise ValueError("no padding/normalisation variant gives the expected labels: conversion is wrong")
-    backbone = build_efficientnet_lite0(include_top=False, padding=proof["chosen"]["padding"],
+    backbone = build_efficientnet_lite(include_top=False, padding=proof["chosen"]["padding"],
                                         input_shape=(None, None, 3), variant=variant)
     load_into(backbone, state, include_top=False, variant=variant)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -109,7 +109,7 @@ def _mbconv(x, spec: dict[str, int], index: int, drop_rate: float, padding: str)
     return x
 
 
-def lite0_features(x, drop_connect: float = 0.0, padding: str = "tf_same", variant: str = "lite0"):
+def lite_features(x, drop_connect: float = 0.0, padding: str = "tf_same", variant: str = "lite0"):
     """Apply the EfficientNet-Lite body (stem → MBConv blocks → head 1280, ReLU6) of ``variant`` (default Lite0)
     to the Keras tensor ``x``.
 
@@ -131,7 +131,7 @@ def lite0_features(x, drop_connect: float = 0.0, padding: str = "tf_same", varia
     return layers.ReLU(6.0, name=BACKBONE_OUTPUT)(x)
 
 
-def build_efficientnet_lite0(inputs: Any = None, input_shape=(224, 224, 3), include_top: bool = False,
+def build_efficientnet_lite(inputs: Any = None, input_shape=(224, 224, 3), include_top: bool = False,
                              classes: int = 1000, drop_connect: float = 0.0, padding: str = "tf_same",
                              name: str | None = None, variant: str = "lite0"):
     """EfficientNet-Lite0 (or ``variant`` lite1/lite2) as a functional Keras model.
@@ -148,7 +148,7 @@ def build_efficientnet_lite0(inputs: Any = None, input_shape=(224, 224, 3), incl
 
     if inputs is None:
         inputs = keras.Input(input_shape, name="image")
-    x = lite0_features(inputs, drop_connect, padding, variant)
+    x = lite_features(inputs, drop_connect, padding, variant)
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
         x = layers.Dropout(VARIANTS[variant][3], name="top_dropout")(x)

@@ -160,12 +160,12 @@ def build_lite0_gate_model(size: int = 224, dropout: float = 0.2):
     import keras
     from keras import layers
 
-    from training.efficientnet_lite import lite0_features
+    from training.efficientnet_lite import lite_features
 
     inputs = keras.Input((size, size, 1), name="image")
     scaled = layers.Rescaling(2.0, -1.0, name="to_unit_range")(inputs)
     rgb = layers.Concatenate(axis=-1, name="grey_to_rgb")([scaled, scaled, scaled])
-    features = layers.Activation("linear", name="gate_features")(lite0_features(rgb))
+    features = layers.Activation("linear", name="gate_features")(lite_features(rgb))
     pooled = layers.GlobalAveragePooling2D(name="gate_pool")(features)
     pooled = layers.Dropout(dropout, name="gate_dropout")(pooled)
     outputs = layers.Dense(len(GATE_CLASSES), activation="softmax", name="gate_probabilities")(pooled)

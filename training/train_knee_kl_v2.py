@@ -78,14 +78,14 @@ def build_kl_v2_model(size: int = 224, classes: int = 5, freeze_blocks: int = 3,
     import keras
     from keras import layers
 
-    from training.efficientnet_lite import VARIANTS, lite0_features
+    from training.efficientnet_lite import VARIANTS, lite_features
 
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}. Got {variant!r}.")
     inputs = keras.Input((size, size, 1), name="radiograph")
     scaled = layers.Rescaling(2.0, -1.0, name="to_unit_range")(inputs)
     rgb = layers.Concatenate(axis=-1, name="grey_to_rgb")([scaled, scaled, scaled])
-    features = lite0_features(rgb, drop_connect=drop_connect, variant=variant)
+    features = lite_features(rgb, drop_connect=drop_connect, variant=variant)
     features = layers.Activation("linear", name=LAST_CONV_LAYER)(features)
     pooled = layers.GlobalAveragePooling2D(name="pool")(features)
     pooled = layers.Dropout(dropout, name="dropout")(pooled)

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from tests.training.conftest import write_state_dict
-from training.efficientnet_lite import block_specs, build_efficientnet_lite0, variant_stages
+from training.efficientnet_lite import block_specs, build_efficientnet_lite, variant_stages
 from training.torch_legacy import read_legacy_state_dict
 
 
-def synthetic_lite0_state(seed: int = 0, variant: str = "lite0") -> dict[str, np.ndarray]:
+def synthetic_lite_state(seed: int = 0, variant: str = "lite0") -> dict[str, np.ndarray]:
     """Random tensors with the names and PyTorch shapes of efficientnet-lite0 (stem, 16 blocks, head, fc), or of
     ``variant``."""
     rng = np.random.default_rng(seed)
@@ -70,10 +70,10 @@ def converted(tmp_path_factory):
     from training.convert_efficientnet_lite import load_into
 
     path = tmp_path_factory.mktemp("lite0") / "lite0.pth"
-    state = synthetic_lite0_state()
+    state = synthetic_lite_state()
     with pytest.MonkeyPatch.context() as monkeypatch:
         write_state_dict(path, state, monkeypatch)
-    model = build_efficientnet_lite0(include_top=True, input_shape=(16, 16, 3))
+    model = build_efficientnet_lite(include_top=True, input_shape=(16, 16, 3))
     copied = load_into(model, read_legacy_state_dict(path), include_top=True)
     return model, state, copied, keras
 
@@ -116,9 +116,9 @@ def test_converted_batchnorm_uses_running_statistics_and_eps(converted):
 def test_load_into_rejects_a_wrong_shape():
     from training.convert_efficientnet_lite import load_into
 
-    state = synthetic_lite0_state()
+    state = synthetic_lite_state()
     state["_conv_head.weight"] = state["_conv_head.weight"][:640]
-    model = build_efficientnet_lite0(include_top=False, input_shape=(16, 16, 3))
+    model = build_efficientnet_lite(include_top=False, input_shape=(16, 16, 3))
     with pytest.raises(ValueError, match="conv_head"):
         load_into(model, state, include_top=False)
 
@@ -137,14 +137,14 @@ def test_variant_stage_tables_follow_the_reference_scaling():
 def test_a_lite1_state_dict_loads_completely_into_the_lite1_model_only(tmp_path):
     from training.convert_efficientnet_lite import load_into
 
-    state = synthetic_lite0_state(3, variant="lite1")
+    state = synthetic_lite_state(3, variant="lite1")
     assert "_blocks.20._project_conv.weight" in state
-    model = build_efficientnet_lite0(include_top=False, input_shape=(16, 16, 3), variant="lite1")
+    model = build_efficientnet_lite(include_top=False, input_shape=(16, 16, 3), variant="lite1")
     copied = load_into(model, state, include_top=False, variant="lite1")
     assert copied == model.count_params() == sum(v.size for k, v in state.items()
                                                  if v.dtype == np.float32 and not k.startswith("_fc"))
     with pytest.raises((ValueError, KeyError)):  # the Lite0 layout is not the Lite1 layout
-        load_into(build_efficientnet_lite0(include_top=False, input_shape=(16, 16, 3)), state, include_top=False)
+        load_into(build_efficientnet_lite(include_top=False, input_shape=(16, 16, 3)), state, include_top=False)
 
 
 @pytest.mark.slow
