@@ -87,8 +87,9 @@ def runtime_gap(folder: Path, images: np.ndarray, expected: np.ndarray) -> float
 
 
 SINGLE = ("efficientnet-lite0", "EfficientNet-Lite0 (ImageNet, fine-tuned), grey repeated to RGB inside the model")
-ENSEMBLE = ("ensemble-mnv3s-efflite0", "Ensemble (mean of probabilities) of MobileNetV3-Small trained from scratch "
-            "(v1) and EfficientNet-Lite0 (ImageNet, fine-tuned, v2); one Grad-CAM layer over both feature maps")
+ENSEMBLE = ("ensemble-mnv3s-efflite", "Ensemble (mean of probabilities) of MobileNetV3-Small trained from scratch "
+            "(v1) and EfficientNet-Lite0/Lite1 graders (ImageNet, fine-tuned, v2); one Grad-CAM layer over every "
+            "member's feature maps")
 
 
 def _metadata(decoding: str, tta: str, threshold: float, architecture: tuple[str, str] = SINGLE) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from osteo_core.imaging.kl_model import KL_NAMES
@@ -21,8 +22,11 @@ def _member_line(index: int, member: dict) -> str:
         start = (f"continued from `{config['init_from']}`" if config.get("init_from") not in (None, "None")
                  else "ImageNet weights")
         backbone = "EfficientNet-" + str(config.get("variant", "lite0")).title()  # runs before Lite1 record none
+        averaged = re.search(r"average_e([\d-]+)", member.get("file", ""))  # training.average_kl_checkpoints
+        weights = (f"mean of the weights after epochs {averaged.group(1).replace('-', ', ')}" if averaged
+                   else f"weights after epoch {member['epochs']}")
         return (f"- Member {index}: {backbone} fine-tuned from {start}, stem and first "
-                f"{config.get('freeze_blocks')} blocks frozen, weights after epoch {member['epochs']} of a "
+                f"{config.get('freeze_blocks')} blocks frozen, {weights} of a "
                 f"{config.get('epochs')}-epoch cosine schedule (peak learning rate {config.get('lr')}); "
                 f"{member['minutes']} minutes, mean {member['train_img_s']} training images/s. Record: "
                 f"`{member['history']}`.")
@@ -96,9 +100,9 @@ def _write_ensemble_card(path: Path, ev: dict) -> None:
         "# Model card: knee osteoarthritis grade (Kellgren–Lawrence 0–4), v2 ensemble",
         "",
         f"Version `{meta['version']}`. {meta['architecture']}. The ensemble is one Keras file (weights "
-        f"{ev['weights_mb']} MB): both members see the same 224×224 grayscale knee radiograph, and the grade "
-        "probabilities are the mean of theirs. Grad-CAM explains the ensemble as a whole (one layer holds both "
-        "feature maps). Evaluation file: [evaluation.json](evaluation.json). Build, evaluate and package: "
+        f"{ev['weights_mb']} MB): every member sees the same 224×224 grayscale knee radiograph, and the grade "
+        "probabilities are the mean of theirs. Grad-CAM explains the ensemble as a whole (one layer holds every "
+        "member's feature maps). Evaluation file: [evaluation.json](evaluation.json). Build, evaluate and package: "
         "`python -m training.export_knee_kl_v2 --member … --history …` (members and records below; "
         "`training/kl_ensemble.py` builds the ensemble).",
         "",
